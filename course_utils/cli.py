@@ -1,0 +1,138 @@
+"""The command line: ``python -m course_utils COMMAND ...``.
+
+A leaf module: it parses arguments, calls the library and maps its errors to
+exit codes. Messages go to stderr, without a traceback unless ``--debug``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from . import config
+from .exceptions import CourseError, ParameterError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNUSABLE = 0, 1, 2, 3
+
+EPILOG = """exit codes (every command):
+  0  success
+  1  some inputs were bad and reported; the rest were processed
+  2  usage error
+  3  nothing usable: no readable files, or a dataset with fewer than
+     2 usable tracks in any genre (also: a refused or failed download)
+
+Messages go to stderr, without a traceback unless --debug is given.
+COURSE_FAST=1 (or --fast) shrinks datasets, epochs and notebook work."""
+
+logger = logging.getLogger("course_utils")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 too; keep its usage line
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a flag given before or after the sub-command both count
+    p.add_argument("--fast", action="store_true", default=argparse.SUPPRESS,
+                   help="FAST mode (same as COURSE_FAST=1)")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    kw = dict(parents=[common], epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="python -m course_utils", description="Music genre course tools.", **kw)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    data = sub.add_parser("data", help="make, fetch, import, verify or clean datasets", **kw)
+    dsub = data.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = dsub.add_parser("synth", help="generate the built-in synthetic dataset", **kw)
+    p.add_argument("--root", type=Path, help="output folder (default: <data root>/synthetic)")
+    p.add_argument("--per-genre", type=int, help="clips per genre")
+    p.add_argument("--seconds", type=float, help="clip length in seconds")
+    p.add_argument("--seed", type=int, default=config.SEED)
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p = dsub.add_parser("fetch", help="download a dataset (GTZAN) with checksum and resume", **kw)
+    p.add_argument("name", choices=["gtzan"])
+    p.add_argument("--root", type=Path, help="target folder (default: <data root>/gtzan)")
+    p.add_argument("--url", default=config.GTZAN_URL)
+    p.add_argument("--sha256", default=config.GTZAN_SHA256)
+    p = dsub.add_parser("import", help="import the Kaggle GTZAN zip or an extracted folder", **kw)
+    p.add_argument("path", type=Path)
+    p.add_argument("--root", type=Path, help="target folder (default: <data root>/gtzan)")
+    p = dsub.add_parser("verify", help="report counts, rates, durations and bad files", **kw)
+    p.add_argument("--dataset", default=None, help="synthetic, gtzan or a folder")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    dsub.add_parser("clean", help="remove feature caches and dataset indexes", **kw)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub, kw)
+    return parser
+
+
+_EXTRA_COMMANDS: list = []   # train/evaluate/predict/compare and notebooks add themselves
+
+
+def _data(args) -> int:
+    from . import data
+    if args.action == "synth":
+        from . import synth
+        root = synth.synthesize(args.root, per_genre=args.per_genre, seconds=args.seconds,
+                                seed=args.seed, fast=args.fast or None, n_jobs=args.jobs)
+        print(f"synthetic dataset ready at {root}", file=sys.stderr)
+        return EXIT_OK
+    if args.action in ("fetch", "import"):
+        from . import download
+        if args.action == "fetch":
+            root = download.fetch_gtzan(args.root, url=args.url, sha256=args.sha256)
+        else:
+            root = download.import_dataset(args.path, args.root)
+        print(f"GTZAN ready at {root}; check it with "
+              f"`python -m course_utils data verify --dataset {root}`", file=sys.stderr)
+        return EXIT_OK
+    if args.action == "verify":
+        report = data.verify(args.dataset)
+        print(json.dumps(report, indent=1) if args.json else data.format_report(report))
+        return EXIT_UNUSABLE if not report["usable"] else EXIT_PARTIAL if report["bad"] else EXIT_OK
+    import shutil
+    target = config.cache_dir() / "cache"
+    shutil.rmtree(target, ignore_errors=True)
+    print(f"removed {target}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see ``--help``)."""
+    args = build_parser().parse_args(argv)
+    args.fast, args.debug = getattr(args, "fast", False), getattr(args, "debug", False)
+    if args.fast:
+        config.set_fast(True)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO,
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    handlers = {"data": _data, **_HANDLERS}
+    try:
+        return handlers[args.command](args)
+    except ParameterError as err:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except CourseError as err:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+_HANDLERS: dict = {}

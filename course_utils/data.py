@@ -1,0 +1,396 @@
+"""Datasets: one loader for the synthetic set, GTZAN and any folder of genres.
+
+``load_dataset`` returns a table of tracks (path, genre, track id, artist),
+with bad files checked once, cached, and kept out with a logged reason.
+``split_tracks`` splits **by track, before any segmenting**, so no track lands
+on two sides. ``verify`` reports what is in a dataset and what is wrong with it.
+Introduced in 02_feature_extraction (loading) and 03_cnn (splitting).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import soundfile as sf
+from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+from tqdm.auto import tqdm
+
+from . import _validate, config
+from .exceptions import DataNotFoundError, DatasetError, ParameterError
+
+logger = logging.getLogger("course_utils")
+
+LAYOUTS = ("genres_original", "genres")   # Kaggle's, then the original archive's
+SPLIT_METHODS = ("random", "fault-filtered", "kfold", "segment-random")
+_INDEX_VERSION = 1
+
+
+# --------------------------------------------------------------------------- locating
+def resolve(name_or_path: str | os.PathLike | None = None) -> Path:
+    """Return the folder of a dataset given by name (``synthetic``, ``gtzan``) or path.
+
+    ``synthetic`` is generated on first use when missing.
+
+    Raises
+    ------
+    DataNotFoundError
+        Naming the path searched, ``COURSE_DATA_DIR`` and the alternatives.
+    """
+    name = str(name_or_path or config.default_dataset())
+    if name == "synthetic":
+        root = config.data_dir() / "synthetic"
+        if not _genre_root(root, required=False):
+            from . import synth  # a sibling module; generated on first use
+            logger.info("no synthetic dataset at %s: generating it", root)
+            synth.synthesize(root)
+        return root
+    root = config.data_dir() / "gtzan" if name == "gtzan" else Path(name).expanduser()
+    if not root.is_dir():
+        hint = ("Get GTZAN with `python -m course_utils data fetch gtzan` or "
+                "`python -m course_utils data import PATH`, " if name == "gtzan"
+                else "Check the path, ")
+        raise DataNotFoundError(
+            f"Dataset {name!r} not found: searched {root}. {hint}or set COURSE_DATA_DIR to "
+            "the folder that holds it. Offline, use the built-in synthetic set: "
+            "`python -m course_utils data synth` and dataset='synthetic'.")
+    return root
+
+
+def _genre_root(root: Path, *, required: bool = True) -> Path | None:
+    """The folder whose sub-folders are genres: ``root/<layout>`` or ``root`` itself."""
+    for layout in LAYOUTS:
+        if (root / layout).is_dir() and _audio_files(root / layout):
+            return root / layout
+    if root.is_dir() and _audio_files(root):
+        return root
+    if required:
+        raise DataNotFoundError(
+            f"No audio found under {root}: expected <genre>/<file> folders holding "
+            f"{', '.join(config.AUDIO_EXTENSIONS)} files, directly or under "
+            f"{' or '.join(LAYOUTS)}/. Run `python -m course_utils data verify --dataset {root}`.")
+    return None
+
+
+def _audio_files(genre_root: Path) -> list[Path]:
+    files = []
+    for sub in sorted(p for p in genre_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files += sorted(f for f in sub.iterdir() if f.is_file()
+                        and not f.name.startswith(".")            # hidden and macOS ._ files
+                        and f.suffix.lower() in config.AUDIO_EXTENSIONS)
+    return files
+
+
+def track_id(path: str | os.PathLike) -> str:
+    """The track id: the file name without extension (``"blues.00007"``).
+
+    One id matches the ``.au`` and ``.wav`` copies of a GTZAN track.
+    """
+    return Path(path).name.rsplit(".", 1)[0]
+
+
+# --------------------------------------------------------------------------- checking
+def check_file(path: Path) -> dict:
+    """Decode one file and describe it; ``reason`` is empty when it is usable."""
+    row = {"path": str(path), "size": path.stat().st_size, "mtime": path.stat().st_mtime_ns,
+           "sr": None, "channels": None, "seconds": None, "rms_db": None, "hash": None,
+           "reason": ""}
+    if row["size"] == 0:
+        row["reason"] = "empty file (0 bytes)"
+        return row
+    try:
+        data, sr = sf.read(str(path), dtype="int16", always_2d=True)
+    except Exception as err:
+        row["reason"] = f"undecodable ({str(err).splitlines()[0] if str(err) else type(err).__name__})"
+        return row
+    row.update(sr=sr, channels=data.shape[1], seconds=len(data) / sr,
+               hash=hashlib.sha1(data.tobytes()).hexdigest())
+    y = data.astype(np.float32).mean(axis=1) / 32768
+    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64)))) if y.size else 0.0
+    row["rms_db"] = 20 * np.log10(max(rms, 1e-12))
+    if y.size == 0:
+        row["reason"] = "no audio samples (empty)"
+    elif row["seconds"] < config.SEGMENT_SECONDS:
+        row["reason"] = f"too short ({row['seconds']:.2f} s < {config.SEGMENT_SECONDS:g} s)"
+    elif row["rms_db"] < config.MIN_RMS_DB:
+        row["reason"] = f"silent ({row['rms_db']:.0f} dBFS)"
+    return row
+
+
+def _index(genre_root: Path, *, progress: bool) -> pd.DataFrame:
+    """Check every file, reusing a cached index entry while size and mtime match."""
+    key = hashlib.sha1(str(genre_root.resolve()).encode()).hexdigest()[:16]
+    cache_file = config.cache_dir() / "cache" / "index" / f"{key}.json"
+    cached = {}
+    if cache_file.exists():
+        try:
+            blob = json.loads(cache_file.read_text())
+            if blob.get("version") == _INDEX_VERSION:
+                cached = {r["path"]: r for r in blob["rows"]}
+        except (ValueError, KeyError):
+            logger.warning("ignoring damaged dataset index %s", cache_file)
+    rows, changed = [], False
+    files = _audio_files(genre_root)
+    for f in tqdm(files, desc=f"checking {genre_root.name}", unit="file",
+                  disable=not progress or len(files) < 50):
+        st, hit = f.stat(), cached.get(str(f))
+        if hit and hit["size"] == st.st_size and hit["mtime"] == st.st_mtime_ns:
+            rows.append(hit)
+        else:
+            rows.append(check_file(f))
+            changed = True
+    if changed or len(rows) != len(cached):
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": _INDEX_VERSION, "rows": rows}))
+        os.replace(tmp, cache_file)
+    table = pd.DataFrame(rows)
+    table["genre"] = [Path(p).parent.name for p in table["path"]]
+    table["track_id"] = [track_id(p) for p in table["path"]]
+    return table
+
+
+def _artists(root: Path, genre_root: Path, ids: pd.Series) -> pd.Series:
+    """Artist ids from a ``metadata.csv`` (track_id, artist) beside the audio, if any."""
+    for folder in (genre_root, root):
+        meta = folder / "metadata.csv"
+        if meta.exists():
+            known = pd.read_csv(meta, dtype=str).set_index("track_id")["artist"]
+            return ids.map(known)
+    return pd.Series([None] * len(ids), index=ids.index, dtype=object)
+
+
+# --------------------------------------------------------------------------- loading
+def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre: int = 2,
+                 progress: bool = True) -> pd.DataFrame:
+    """Load a dataset as a table of tracks, bad files excluded with a logged reason.
+
+    Parameters
+    ----------
+    name_or_path : str or Path or None
+        ``"synthetic"`` (generated on first use), ``"gtzan"`` (``<data root>/gtzan``
+        in the original ``genres/*.au``, Hugging Face ``genres/*.wav`` or Kaggle
+        ``genres_original/*.wav`` layout) or any folder of ``<genre>/<audio file>``.
+        ``None`` means ``config.default_dataset()``.
+    min_per_genre : int > 0
+        Fewest usable tracks a genre may have: 2 to train (the default), 1 is
+        enough to evaluate on.
+    progress : bool
+        Show a progress bar while files are checked for the first time.
+
+    Returns
+    -------
+    tracks : pd.DataFrame
+        Columns ``path, genre, track_id, artist, sr, seconds``, sorted by
+        ``track_id``. ``tracks.attrs`` holds ``"name"``, ``"root"``, ``"genres"``
+        (sorted) and ``"excluded"``, a table of the bad files with their reason.
+
+    Raises
+    ------
+    DataNotFoundError
+        If the dataset or its audio cannot be found.
+    DatasetError
+        If fewer than 2 usable tracks remain in some genre.
+
+    Examples
+    --------
+    >>> tracks = load_dataset("synthetic", progress=False)   # doctest: +SKIP
+    >>> tracks.groupby("genre").size().min() >= 2            # doctest: +SKIP
+    True
+    """
+    root = resolve(name_or_path)
+    genre_root = _genre_root(root)
+    table = _index(genre_root, progress=progress)
+    table["artist"] = _artists(root, genre_root, table["track_id"])
+    for tid, why in config.KNOWN_BAD_FILES.items():
+        mask = (table["track_id"] == tid) & (table["reason"] != "")
+        table.loc[mask, "reason"] += f"; known fault: {why}"
+    bad = table[table["reason"] != ""]
+    for row in bad.itertuples():
+        logger.warning("excluded %s: %s", row.path, row.reason)
+    good = table[table["reason"] == ""].sort_values("track_id").reset_index(drop=True)
+    tracks = good[["path", "genre", "track_id", "artist", "sr", "seconds"]].copy()
+    counts = tracks.groupby("genre").size().reindex(sorted(table["genre"].unique()), fill_value=0)
+    if counts.empty or counts.min() < min_per_genre:
+        raise DatasetError(
+            f"Dataset at {genre_root} is unusable: every genre needs at least "
+            f"{min_per_genre} usable "
+            f"tracks, got {counts.to_dict()}. Fix or add files "
+            "(see `python -m course_utils data verify`).")
+    tracks.attrs.update(name=str(name_or_path or config.default_dataset()), root=str(genre_root),
+                        genres=sorted(counts.index),
+                        excluded=bad[["path", "reason"]].reset_index(drop=True))
+    return tracks
+
+
+# --------------------------------------------------------------------------- splitting
+@dataclass
+class Split:
+    """Train, validation and test tracks. ``ids()`` gives their track ids."""
+
+    train: pd.DataFrame
+    val: pd.DataFrame
+    test: pd.DataFrame
+    method: str
+    seed: int
+
+    def ids(self) -> dict[str, list[str]]:
+        return {side: sorted(getattr(self, side)["track_id"]) for side in ("train", "val", "test")}
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{s}={len(getattr(self, s))}" for s in ("train", "val", "test"))
+        return f"Split(method={self.method!r}, seed={self.seed}, {sizes})"
+
+
+def _read_list(name: str) -> list[str]:
+    lines = (config.SPLITS_DIR / f"{name}_filtered.txt").read_text().split()
+    return [track_id(line) for line in lines]
+
+
+def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = config.SEED,
+                 val_size: float = 0.15, test_size: float = 0.15, folds: int = 5,
+                 fold: int = 0) -> Split:
+    """Split a track table by track, before any segmenting.
+
+    Parameters
+    ----------
+    tracks : pd.DataFrame
+        From :func:`load_dataset`.
+    method : str
+        - ``"random"``: stratified by genre and seeded (70/15/15 by default).
+        - ``"fault-filtered"``: the Kereliuk-Sturm GTZAN lists (443/197/290),
+          shipped with the package; tracks missing locally are reported.
+        - ``"kfold"``: stratified, grouped by artist where known; fold ``fold``
+          (from 0) of ``folds`` is the test set, and validation is taken from
+          the training folds, again grouped.
+        - ``"segment-random"``: **deliberately leaky**, for the leakage lesson.
+          All three sides hold every track; the segments are split at random
+          later, so one track's segments land on both sides. It warns.
+    seed : int
+
+    Returns
+    -------
+    Split
+
+    Raises
+    ------
+    ParameterError
+        For an unknown method or bad sizes.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"track_id": [f"{g}.{i:05d}" for g in "ab" for i in range(10)],
+    ...                   "genre": [g for g in "ab" for _ in range(10)], "artist": None})
+    >>> split_tracks(t, seed=0)
+    Split(method='random', seed=0, train=14, val=2, test=4)
+    """
+    _validate.one_of(method, SPLIT_METHODS, "method")
+    tracks = tracks.sort_values("track_id").reset_index(drop=True)
+    pick = lambda ids: tracks[tracks["track_id"].isin(set(ids))].reset_index(drop=True)
+    if method == "random":
+        _validate.fraction(val_size + test_size, "val_size + test_size")
+        n = len(tracks)   # whole counts, so 200 tracks give exactly 140/30/30
+        rest, test = train_test_split(tracks["track_id"], test_size=round(n * test_size),
+                                      stratify=tracks["genre"], random_state=seed)
+        rest_genres = tracks.set_index("track_id").loc[rest, "genre"]
+        train, val = train_test_split(rest, test_size=round(n * val_size),
+                                      stratify=rest_genres, random_state=seed)
+        return Split(pick(train), pick(val), pick(test), method, seed)
+    if method == "fault-filtered":
+        lists = {side: _read_list(name) for side, name in
+                 (("train", "train"), ("val", "valid"), ("test", "test"))}
+        missing = sorted(set().union(*lists.values()) - set(tracks["track_id"]))
+        if missing:
+            logger.warning("fault-filtered split: %d of %d listed tracks are not in this "
+                           "dataset (e.g. %s); they are left out",
+                           len(missing), sum(map(len, lists.values())), ", ".join(missing[:5]))
+        return Split(pick(lists["train"]), pick(lists["val"]), pick(lists["test"]), method, seed)
+    if method == "kfold":
+        folds = _validate.positive_int(folds, "folds")
+        if not 0 <= fold < folds:
+            raise ParameterError(f"fold must be in 0..{folds - 1}, got fold={fold}.")
+        groups = tracks["artist"].fillna(tracks["track_id"])
+        cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        train_idx, test_idx = list(cv.split(tracks, tracks["genre"], groups))[fold]
+        inner = StratifiedGroupKFold(n_splits=max(2, round(1 / val_size)), shuffle=True,
+                                     random_state=seed)
+        rest = tracks.iloc[train_idx]
+        fit_idx, val_idx = next(inner.split(rest, rest["genre"], groups.iloc[train_idx]))
+        return Split(rest.iloc[fit_idx].reset_index(drop=True),
+                     rest.iloc[val_idx].reset_index(drop=True),
+                     tracks.iloc[test_idx].reset_index(drop=True), method, seed)
+    warnings.warn("split method 'segment-random' is deliberately leaky: segments of one "
+                  "track land on both sides, so test accuracy is inflated. Use it only to "
+                  "measure leakage.", UserWarning, stacklevel=2)
+    return Split(tracks.copy(), tracks.copy(), tracks.copy(), method, seed)
+
+
+# --------------------------------------------------------------------------- verifying
+def verify(name_or_path: str | os.PathLike | None = None, *, progress: bool = True) -> dict:
+    """Check a dataset and describe it: counts, rates, durations, bad files, duplicates.
+
+    Returns
+    -------
+    report : dict
+        ``root``, ``genres`` (per-genre ``count``, ``sr`` values, ``seconds``
+        min/max), ``bad`` (``[{"path", "reason"}]``), ``duplicates`` (groups of
+        paths with identical audio), ``ignored`` (non-audio files), ``known_faults``
+        and ``usable`` (False when a genre has fewer than 2 good tracks).
+    """
+    root = resolve(name_or_path)
+    genre_root = _genre_root(root)
+    table = _index(genre_root, progress=progress)
+    good = table[table["reason"] == ""]
+    genres = {}
+    for genre, rows in table.groupby("genre"):
+        ok = rows[rows["reason"] == ""]
+        genres[genre] = {"count": len(ok), "bad": int((rows["reason"] != "").sum()),
+                         "sr": sorted({int(v) for v in ok["sr"].dropna()}),
+                         "seconds": [round(float(ok["seconds"].min()), 2),
+                                     round(float(ok["seconds"].max()), 2)] if len(ok) else []}
+    dupes = [sorted(g["path"]) for _, g in good.groupby("hash") if len(g) > 1]
+    ignored = sorted(str(f) for sub in genre_root.iterdir() if sub.is_dir()
+                     for f in sub.iterdir() if f.is_file()
+                     and f.suffix.lower() not in config.AUDIO_EXTENSIONS)
+    known = [{"path": p, "reason": why} for tid, why in config.KNOWN_BAD_FILES.items()
+             for p in table.loc[table["track_id"] == tid, "path"]]
+    return {"root": str(genre_root), "n_files": len(table), "genres": genres,
+            "bad": table.loc[table["reason"] != "", ["path", "reason"]].to_dict("records"),
+            "duplicates": dupes, "ignored": ignored, "known_faults": known,
+            "usable": bool(genres) and min(g["count"] for g in genres.values()) >= 2}
+
+
+def format_report(report: dict) -> str:
+    """Render a :func:`verify` report as readable text."""
+    lines = [f"Dataset at {report['root']}: {report['n_files']} audio files", "",
+             f"{'genre':<12}{'good':>6}{'bad':>5}  {'sample rates':<14}seconds (min-max)"]
+    for genre, g in report["genres"].items():
+        span = "-".join(f"{s:.2f}" for s in g["seconds"]) or "-"
+        lines.append(f"{genre:<12}{g['count']:>6}{g['bad']:>5}  "
+                     f"{','.join(map(str, g['sr'])) or '-':<14}{span}")
+    sections = [("Bad files (kept out of the dataset)", [f"{b['path']}: {b['reason']}"
+                                                       for b in report["bad"]]),
+                ("Exact duplicates (identical audio)", [" = ".join(d) for d in report["duplicates"]]),
+                ("Known faults of GTZAN copies", [f"{k['path']}: {k['reason']}"
+                                                  for k in report["known_faults"]]),
+                ("Ignored (not an audio file type)", report["ignored"])]
+    for title, items in sections:
+        if items:
+            lines += ["", f"{title}:"] + [f"  {item}" for item in items]
+    few = [g for g, v in report["genres"].items() if v["count"] < 2]
+    if not report["usable"]:
+        verdict = (f"UNUSABLE for training: fewer than 2 good tracks in {', '.join(few)}"
+                   if few else "UNUSABLE: no readable audio.")
+        verdict += " (a dataset with at least 1 per genre can still be evaluated on)."
+    elif report["bad"]:
+        verdict = f"{len(report['bad'])} bad file(s) set aside; the rest is usable."
+    else:
+        verdict = "OK: every file is usable."
+    return "\n".join(lines + ["", verdict])

@@ -1,0 +1,167 @@
+"""Tests for course_utils.data: loading, the index cache, splits and verify."""
+from __future__ import annotations
+
+import logging
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from course_utils import config, data
+from conftest import tone, write_dataset
+
+
+def fake_tracks(per_genre=20, genres=config.GENRES, artists_per_genre=None) -> pd.DataFrame:
+    rows = []
+    for genre in genres:
+        for i in range(per_genre):
+            artist = f"{genre}-a{i % artists_per_genre}" if artists_per_genre else None
+            rows.append({"path": f"{genre}/{genre}.{i:05d}.wav", "genre": genre,
+                         "track_id": f"{genre}.{i:05d}", "artist": artist})
+    return pd.DataFrame(rows)
+
+
+def test_load_folder_dataset(tiny_dataset):
+    tracks = data.load_dataset(tiny_dataset, progress=False)
+    assert list(tracks.columns[:4]) == ["path", "genre", "track_id", "artist"]
+    assert tracks.groupby("genre").size().to_dict() == {"blues": 3, "jazz": 3, "rock": 3}
+    assert tracks["track_id"].iloc[0] == "blues.00000"
+    assert tracks.attrs["genres"] == ["blues", "jazz", "rock"]
+    assert tracks["sr"].unique().tolist() == [22050]
+
+
+def test_hidden_and_appledouble_files_ignored(tiny_dataset):
+    (tiny_dataset / "blues" / "._blues.00000.wav").write_bytes(b"\x00\x05\x16\x07junk")
+    (tiny_dataset / "blues" / ".hidden.wav").write_bytes(b"junk")
+    (tiny_dataset / "blues" / "notes.txt").write_text("not audio")
+    tracks = data.load_dataset(tiny_dataset, progress=False)
+    assert len(tracks) == 9 and tracks.attrs["excluded"].empty
+
+
+@pytest.mark.parametrize("layout", ["genres", "genres_original"])
+def test_gtzan_layouts(tmp_path, layout):
+    write_dataset(tmp_path / "gtzan" / layout, ext=".au" if layout == "genres" else ".wav")
+    tracks = data.load_dataset(tmp_path / "gtzan", progress=False)
+    assert len(tracks) == 9
+    assert tracks.attrs["root"].endswith(layout)
+
+
+def test_gtzan_by_name_uses_data_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    write_dataset(tmp_path / "gtzan" / "genres")
+    assert len(data.load_dataset("gtzan", progress=False)) == 9
+
+
+def test_bad_files_excluded_with_reason(tiny_dataset, caplog):
+    (tiny_dataset / "jazz" / "jazz.00007.wav").write_bytes(b"")
+    (tiny_dataset / "jazz" / "jazz.00008.wav").write_text("this is not audio")
+    sf.write(tiny_dataset / "rock" / "rock.00009.wav", np.zeros(22050 * 4), 22050)
+    sf.write(tiny_dataset / "rock" / "rock.00010.wav", tone(300, 1.0), 22050)
+    with caplog.at_level(logging.WARNING, logger="course_utils"):
+        tracks = data.load_dataset(tiny_dataset, progress=False)
+    excluded = tracks.attrs["excluded"].set_index("path")["reason"]
+    reasons = {p.split("/")[-1]: r for p, r in excluded.items()}
+    assert reasons["jazz.00007.wav"].startswith("empty")
+    assert reasons["jazz.00008.wav"].startswith("undecodable")
+    assert reasons["rock.00009.wav"].startswith("silent")
+    assert reasons["rock.00010.wav"].startswith("too short")
+    assert len(tracks) == 9
+    assert all(name in caplog.text for name in reasons)   # never silently
+
+
+def test_index_cache_reused_and_refreshed(tiny_dataset, monkeypatch):
+    data.load_dataset(tiny_dataset, progress=False)
+    calls = []
+    original = data.check_file
+    monkeypatch.setattr(data, "check_file", lambda p: calls.append(p) or original(p))
+    data.load_dataset(tiny_dataset, progress=False)
+    assert calls == []                                  # every entry came from the index
+    sf.write(tiny_dataset / "blues" / "blues.00001.wav", tone(999), 22050)
+    data.load_dataset(tiny_dataset, progress=False)
+    assert [p.name for p in calls] == ["blues.00001.wav"]   # only the changed file
+
+
+def test_too_few_tracks_per_genre(tiny_dataset):
+    for f in list((tiny_dataset / "rock").iterdir())[1:]:
+        f.unlink()
+    with pytest.raises(data.DatasetError, match="at least 2 usable"):
+        data.load_dataset(tiny_dataset, progress=False)
+    assert len(data.load_dataset(tiny_dataset, min_per_genre=1, progress=False)) == 7
+
+
+def test_metadata_gives_artists(tiny_dataset):
+    pd.DataFrame({"track_id": ["blues.00000", "blues.00001"], "artist": ["b-a0", "b-a0"]}) \
+        .to_csv(tiny_dataset / "metadata.csv", index=False)
+    tracks = data.load_dataset(tiny_dataset, progress=False).set_index("track_id")
+    assert tracks.loc["blues.00001", "artist"] == "b-a0"
+    assert pd.isna(tracks.loc["jazz.00000", "artist"])
+
+
+# --------------------------------------------------------------------------- splits
+def _sides(split):
+    return [set(getattr(split, s)["track_id"]) for s in ("train", "val", "test")]
+
+
+@pytest.mark.parametrize("method", ["random", "kfold"])
+def test_split_no_track_on_two_sides(method):
+    split = data.split_tracks(fake_tracks(artists_per_genre=5), method=method, seed=3)
+    train, val, test = _sides(split)
+    assert not (train & val) and not (train & test) and not (val & test)
+    assert len(train | val | test) == 200
+
+
+def test_random_split_sizes_and_strata():
+    split = data.split_tracks(fake_tracks(), method="random", seed=1)
+    assert (len(split.train), len(split.val), len(split.test)) == (140, 30, 30)
+    for side in (split.train, split.val, split.test):
+        counts = side.groupby("genre").size()
+        assert counts.max() - counts.min() <= 1         # stratified by genre
+
+
+def test_split_deterministic_and_seed_dependent():
+    tracks = fake_tracks()
+    a = data.split_tracks(tracks, seed=7).ids()
+    b = data.split_tracks(tracks.sample(frac=1, random_state=0), seed=7).ids()  # any row order
+    c = data.split_tracks(tracks, seed=8).ids()
+    assert a == b and a != c
+
+
+def test_kfold_groups_artists_and_covers_everything():
+    tracks = fake_tracks(artists_per_genre=4)
+    tests = []
+    for fold in range(5):
+        split = data.split_tracks(tracks, method="kfold", folds=5, fold=fold, seed=0)
+        for side_a, side_b in (("train", "test"), ("val", "test"), ("train", "val")):
+            assert not set(getattr(split, side_a)["artist"]) & set(getattr(split, side_b)["artist"])
+        tests += list(split.test["track_id"])
+    assert sorted(tests) == sorted(tracks["track_id"])   # each track tested exactly once
+
+
+def test_fault_filtered_lists_shipped_and_missing_reported(caplog):
+    tracks = fake_tracks(per_genre=100)
+    split = data.split_tracks(tracks, method="fault-filtered")
+    assert (len(split.train), len(split.val), len(split.test)) == (443, 197, 290)
+    smaller = tracks[~tracks["track_id"].isin(["jazz.00054", "blues.00012"])]
+    with caplog.at_level(logging.WARNING, logger="course_utils"):
+        split = data.split_tracks(smaller, method="fault-filtered")
+    assert "2 of 930 listed tracks" in caplog.text and "blues.00012" in caplog.text
+    assert len(split.train) == 442 and len(split.test) == 289
+
+
+def test_segment_random_warns():
+    with pytest.warns(UserWarning, match="deliberately leaky"):
+        split = data.split_tracks(fake_tracks(), method="segment-random")
+    assert split.method == "segment-random" and len(split.test) == 200
+
+
+def test_verify_report(tiny_dataset):
+    shutil.copy(tiny_dataset / "jazz" / "jazz.00000.wav", tiny_dataset / "jazz" / "jazz.00005.wav")
+    (tiny_dataset / "rock" / "rock.00004.wav").write_text("oops")
+    report = data.verify(tiny_dataset, progress=False)
+    assert report["genres"]["jazz"]["count"] == 4 and report["genres"]["rock"]["bad"] == 1
+    assert report["genres"]["blues"]["sr"] == [22050]
+    assert [p.split("/")[-1] for p in report["duplicates"][0]] == ["jazz.00000.wav", "jazz.00005.wav"]
+    text = data.format_report(report)
+    assert "rock.00004.wav: undecodable" in text and "1 bad file(s) set aside" in text
