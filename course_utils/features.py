@@ -10,15 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import librosa
 import numpy as np
+from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from . import _validate, audio, config
@@ -347,12 +346,13 @@ def extract(paths: Sequence, *, kinds: Sequence[str] = ("logmel", "mfcc", "stats
         todo.append((p, tuple(kinds), dtype, augment, str(cache_file) if cache_file else None))
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(todo))
     bar = tqdm(total=len(todo), desc="features", unit="file", disable=not progress or not todo)
-    if n_jobs > 1 and len(todo) >= 4:
-        ctx = multiprocessing.get_context("spawn")  # safe beside TensorFlow threads
-        with ProcessPoolExecutor(n_jobs, mp_context=ctx) as pool:
-            for p, out in pool.map(_compute, *zip(*todo), chunksize=4):
-                _collect(result, p, out)
-                bar.update()
+    if n_jobs > 1 and len(todo) >= 32:   # below that, starting workers costs more than it saves
+        # joblib's loky workers start fresh (safe beside TensorFlow's threads) and,
+        # unlike multiprocessing's spawn, work from scripts without a __main__ guard
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=4)
+        for p, out in jobs(delayed(_compute)(*args) for args in todo):
+            _collect(result, p, out)
+            bar.update()
     else:
         for args in todo:
             _collect(result, *_compute(*args))

@@ -1,0 +1,298 @@
+"""Evaluation: segment and track accuracy, per-genre scores, confusion, CIs, runs.
+
+Also the user-facing end of a run: ``evaluate_run`` (the run's own test set or
+an external dataset), ``compare`` (a table over runs and seeds),
+``predict_file`` and ``ensure_run``. Introduced in 06_evaluation.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
+                             precision_recall_fscore_support)
+
+from . import _validate, audio, config, data, features, train
+from .exceptions import CourseError, ParameterError
+
+logger = logging.getLogger("course_utils")
+
+
+# --------------------------------------------------------------------------- metrics
+def aggregate_tracks(seg_probs: np.ndarray, track_ids: Sequence[str]):
+    """Track-level predictions from segment probabilities.
+
+    Parameters
+    ----------
+    seg_probs : np.ndarray [shape=(n_segments, n_classes)]
+    track_ids : sequence of str [shape=(n_segments,)]
+
+    Returns
+    -------
+    ids : list of str
+        Track ids in first-seen order.
+    mean_probs : np.ndarray [shape=(n_tracks, n_classes)]
+        Mean segment probability per track (its argmax is the "mean" prediction).
+    votes : np.ndarray [shape=(n_tracks,)]
+        Majority vote of segment argmaxes; ties go to the higher mean probability.
+
+    Examples
+    --------
+    >>> p = np.array([[.9, .1], [.4, .6], [.45, .55], [.2, .8]])
+    >>> ids, mean, vote = aggregate_tracks(p, ["a", "a", "a", "b"])
+    >>> ids, mean.argmax(1).tolist(), vote.tolist()
+    (['a', 'b'], [0, 1], [1, 1])
+    """
+    track_ids = np.asarray(track_ids)
+    ids = list(dict.fromkeys(track_ids.tolist()))
+    mean = np.stack([seg_probs[track_ids == t].mean(axis=0) for t in ids])
+    votes = []
+    for t, m in zip(ids, mean):
+        counts = np.bincount(seg_probs[track_ids == t].argmax(1), minlength=seg_probs.shape[1])
+        tied = np.flatnonzero(counts == counts.max())
+        votes.append(tied[m[tied].argmax()])
+    return ids, mean, np.array(votes)
+
+
+def scores(y_true: Sequence[int], y_pred: Sequence[int], *, genres: Sequence[str]) -> dict:
+    """Accuracy, per-genre precision/recall/F1/support, macro F1 and the confusion matrix.
+
+    The confusion matrix has **true genres on the rows** and predictions on the
+    columns, both in ``genres`` order.
+
+    Examples
+    --------
+    >>> s = scores([0, 0, 1], [0, 1, 1], genres=["a", "b"])
+    >>> s["accuracy"], s["confusion_matrix"]
+    (0.6666666666666666, [[1, 1], [0, 1]])
+    """
+    labels = list(range(len(genres)))
+    p, r, f, n = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    return {"accuracy": float(accuracy_score(y_true, y_pred)),
+            "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro",
+                                       zero_division=0)),
+            "per_genre": {g: {"precision": float(p[i]), "recall": float(r[i]),
+                              "f1": float(f[i]), "support": int(n[i])}
+                          for i, g in enumerate(genres)},
+            "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()}
+
+
+def bootstrap_ci(correct: Sequence[bool], *, n_boot: int = 2000, level: float = 0.95,
+                 seed: int = config.SEED) -> list[float]:
+    """Percentile bootstrap confidence interval of an accuracy, resampling test tracks.
+
+    Examples
+    --------
+    >>> low, high = bootstrap_ci([True] * 80 + [False] * 20)
+    >>> low < 0.8 < high
+    True
+    """
+    correct = np.asarray(correct, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = correct[rng.integers(0, len(correct), (n_boot, len(correct)))].mean(axis=1)
+    alpha = (1 - level) / 2
+    return [float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))]
+
+
+def paired_bootstrap(correct_a: Sequence[bool], correct_b: Sequence[bool], *,
+                     n_boot: int = 5000, seed: int = config.SEED) -> dict:
+    """Is A more accurate than B on the same test tracks? A paired bootstrap.
+
+    Returns
+    -------
+    dict
+        ``diff`` (accuracy A - B), ``ci95`` of the difference and ``p`` = the
+        share of resamples in which A is not better (one-sided).
+    """
+    a, b = np.asarray(correct_a, float), np.asarray(correct_b, float)
+    if a.shape != b.shape:
+        raise ParameterError(f"Paired bootstrap needs the same tracks: got {a.shape} and {b.shape}.")
+    idx = np.random.default_rng(seed).integers(0, len(a), (n_boot, len(a)))
+    diffs = a[idx].mean(axis=1) - b[idx].mean(axis=1)
+    return {"diff": float(a.mean() - b.mean()),
+            "ci95": [float(np.quantile(diffs, 0.025)), float(np.quantile(diffs, 0.975))],
+            "p": float((diffs <= 0).mean())}
+
+
+def plot_confusion(cm, genres: Sequence[str], *, normalize: bool = False, ax=None,
+                   title: str | None = None):
+    """Seaborn heatmap of a confusion matrix (rows = true genre, columns = predicted)."""
+    cm = np.asarray(cm, dtype=float)
+    if normalize:
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5.5))
+    sns.heatmap(cm, annot=True, fmt=".2f" if normalize else ".0f", cmap="Blues", cbar=False,
+                xticklabels=genres, yticklabels=genres, ax=ax, vmin=0,
+                vmax=1 if normalize else None)
+    ax.set(xlabel="predicted genre", ylabel="true genre",
+           title=title or ("confusion (row-normalised)" if normalize else "confusion (counts)"))
+    return ax
+
+
+# --------------------------------------------------------------------------- runs
+def predict_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = True):
+    """Predict every track of a table with a run. Returns (ids, probs, seg_probs, seg_ids, fs)."""
+    fs = features.extract(tracks["path"], progress=progress)
+    ids, probs, seg_probs, seg_ids = [], [], [], []
+    for row in tracks.itertuples():
+        if row.path not in fs.features:
+            continue
+        p, sp = run.predict_track(fs.features[row.path])
+        ids.append(row.track_id), probs.append(p), seg_probs.append(sp)
+        seg_ids += [row.track_id] * len(sp)
+    return ids, np.array(probs), np.concatenate(seg_probs), np.array(seg_ids), fs
+
+
+def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = True) -> dict:
+    """The metrics of ``run`` on ``tracks``: segment and track accuracy, F1, CI, confusion.
+
+    Genres outside the run's genre list are left out (and counted in ``skipped``),
+    so an external dataset with other genres can still be scored on the overlap.
+    """
+    genres = run.genres
+    known = tracks[tracks["genre"].isin(genres)]
+    skipped = len(tracks) - len(known)
+    if known.empty:
+        raise CourseError(f"None of the dataset's genres {sorted(tracks['genre'].unique())} "
+                          f"is among the run's genres {genres}; nothing to evaluate.")
+    ids, probs, seg_probs, seg_ids, _ = predict_tracks(run, known, progress=progress)
+    truth = dict(zip(known["track_id"], known["genre"].map(genres.index)))
+    y_true = np.array([truth[t] for t in ids])
+    seg_true = np.array([truth[t] for t in seg_ids])
+    _, _, votes = aggregate_tracks(seg_probs, seg_ids)
+    y_pred = probs.argmax(1)
+    result = scores(y_true, y_pred, genres=genres)
+    return {"genres": genres, "n_test_tracks": len(ids), "n_test_segments": len(seg_ids),
+            "segment_accuracy": float((seg_probs.argmax(1) == seg_true).mean()),
+            "track_accuracy": result["accuracy"],
+            "track_accuracy_vote": float((votes == y_true).mean()),
+            "track_accuracy_ci95": bootstrap_ci(y_pred == y_true),
+            "macro_f1": result["macro_f1"], "per_genre": result["per_genre"],
+            "confusion_matrix": result["confusion_matrix"], "skipped_tracks": skipped,
+            "predictions": {t: genres[p] for t, p in zip(ids, y_pred)}}
+
+
+def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = True) -> dict:
+    """Score a run and write the result beside it.
+
+    With ``dataset=None`` the run's own test tracks (``split.json``) are scored
+    and ``metrics.json`` and ``confusion.png`` are written. With a dataset name
+    or folder (external validation), every track of it is scored and
+    ``eval_<name>.json`` and ``eval_<name>_confusion.png`` are written; the
+    run's own metrics are never overwritten.
+    """
+    run = train.load_run(run_dir)
+    cfg = run.config
+    if dataset is None:
+        tracks = data.load_dataset(cfg["dataset"], progress=progress)
+        test_ids = json.loads((run.path / "split.json").read_text())["test"]
+        tracks = tracks[tracks["track_id"].isin(test_ids)]
+        stem, name, split = "metrics", cfg["dataset"], cfg["split"]["method"]
+    else:
+        tracks = data.load_dataset(dataset, min_per_genre=1, progress=progress)
+        name = str(dataset)
+        stem = f"eval_{Path(name).name if os.sep in name or Path(name).is_dir() else name}"
+        split = "all tracks (external)"
+    metrics = {"dataset": name, "split": split, "model": cfg["model"],
+               **evaluate_tracks(run, tracks, progress=progress)}
+    if cfg["split"]["method"] == "segment-random" and dataset is None:
+        metrics["warning"] = "segment-random split: test segments share tracks with training"
+    (run.path / f"{stem}.json").write_text(json.dumps(metrics, indent=1))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    plot_confusion(metrics["confusion_matrix"], run.genres, ax=axes[0])
+    plot_confusion(metrics["confusion_matrix"], run.genres, normalize=True, ax=axes[1])
+    fig.suptitle(f"{cfg['model']} on {name}: track accuracy {metrics['track_accuracy']:.1%}")
+    fig.tight_layout()
+    fig.savefig(run.path / ("confusion.png" if stem == "metrics" else f"{stem}_confusion.png"),
+                dpi=80)
+    plt.close(fig)
+    return metrics
+
+
+def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
+    """One table over runs: parameters, time per epoch, track accuracy mean ± std over seeds.
+
+    Runs with the same model, dataset, split method and augmentation are grouped
+    as seeds of one configuration.
+    """
+    rows = []
+    for d in run_dirs:
+        d = Path(d)
+        cfg = json.loads((d / "config.json").read_text())
+        metrics_file = d / "metrics.json"
+        if not metrics_file.exists():
+            raise ParameterError(f"{d} has no metrics.json. Evaluate it first: "
+                                 f"`python -m course_utils evaluate {d}`.")
+        m = json.loads(metrics_file.read_text())
+        rows.append({"model": cfg["model"], "dataset": cfg["dataset"],
+                     "split": cfg["split"]["method"], "augment": ",".join(cfg["augment"]) or "none",
+                     "seed": cfg["seed"], "params": cfg["params"],
+                     "s/epoch": cfg["epoch_seconds"], "segment_acc": m["segment_accuracy"],
+                     "track_acc": m["track_accuracy"], "macro_f1": m["macro_f1"]})
+    table = pd.DataFrame(rows)
+    keys = ["model", "dataset", "split", "augment"]
+    out = table.groupby(keys, sort=False).agg(
+        runs=("seed", "size"), params=("params", "first"), s_per_epoch=("s/epoch", "mean"),
+        segment_acc=("segment_acc", "mean"), track_acc_mean=("track_acc", "mean"),
+        track_acc_std=("track_acc", "std"), macro_f1=("macro_f1", "mean")).reset_index()
+    out["track_acc_std"] = out["track_acc_std"].fillna(0.0)
+    out["track accuracy"] = [f"{m:.1%} ± {s:.1%}" for m, s in
+                             zip(out["track_acc_mean"], out["track_acc_std"])]
+    return out
+
+
+def predict_file(run: train.Run | str | os.PathLike, path: str | os.PathLike, *,
+                 top_k: int = 3, segments: bool = False) -> dict:
+    """Predict the genre of any audio file with exactly the run's feature pipeline.
+
+    The file may have any length of at least one segment, any sample rate, and
+    be stereo (it is downmixed and resampled like the training data).
+
+    Returns
+    -------
+    dict
+        ``{"file", "top": [{"genre", "probability"}, ...]}`` plus, with
+        ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
+
+    Raises
+    ------
+    AudioDecodeError
+        For a corrupt, empty, silent, too-short or non-audio file (named).
+    """
+    run = run if isinstance(run, train.Run) else train.load_run(run)
+    top_k = min(_validate.positive_int(top_k, "top_k"), len(run.genres))
+    y, sr = audio.load(path)
+    feats = features.track_features(y, sr=sr)
+    probs, seg_probs = run.predict_track(feats)
+    order = np.argsort(probs)[::-1][:top_k]
+    result = {"file": str(path),
+              "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order]}
+    if segments:
+        result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)} for sp in seg_probs]
+    return result
+
+
+def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
+               root: str | os.PathLike | None = None, **train_kwargs) -> Path:
+    """Return ``runs/<name>``, training (and evaluating) a run there first if none exists.
+
+    A clean clone has no runs, so the lessons call this: the first call trains
+    (a FAST run takes a minute or two on a laptop CPU), later calls return at once.
+    ``model`` defaults to ``name`` (``"cnn"``, ``"lstm"``, ``"crnn"``, ``"parallel"``).
+    """
+    run_dir = Path(root or config.runs_dir()) / name
+    if (run_dir / "metrics.json").exists():
+        return run_dir
+    train.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
+                    verbose=0 if config.fast() else "auto", **train_kwargs)
+    evaluate_run(run_dir)
+    return run_dir
