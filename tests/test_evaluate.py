@@ -1,0 +1,93 @@
+"""Tests for course_utils.evaluate: metrics against hand-computed cases."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from course_utils import evaluate
+from course_utils.exceptions import ParameterError
+
+
+def test_confusion_matrix_rows_are_true_genres():
+    # two "a" tracks, one predicted "b"; one "b" track predicted "b"; one "c" predicted "a"
+    s = evaluate.scores([0, 0, 1, 2], [0, 1, 1, 0], genres=["a", "b", "c"])
+    assert s["confusion_matrix"] == [[1, 1, 0],
+                                     [0, 1, 0],
+                                     [1, 0, 0]]
+    assert s["accuracy"] == pytest.approx(0.5)
+
+
+def test_per_genre_precision_recall_f1_by_hand():
+    s = evaluate.scores([0, 0, 1, 2], [0, 1, 1, 0], genres=["a", "b", "c"])
+    a, b, c = (s["per_genre"][g] for g in "abc")
+    assert (a["precision"], a["recall"], a["support"]) == (0.5, 0.5, 2)   # 1 of 2 predicted a
+    assert (b["precision"], b["recall"]) == (0.5, 1.0)
+    assert b["f1"] == pytest.approx(2 * 0.5 * 1.0 / 1.5)
+    assert (c["precision"], c["recall"], c["f1"]) == (0.0, 0.0, 0.0)
+    assert s["macro_f1"] == pytest.approx((0.5 + 2 / 3 + 0) / 3)
+
+
+def test_aggregate_mean_and_vote_can_disagree():
+    p = np.array([[0.9, 0.1], [0.4, 0.6], [0.45, 0.55],   # track a: mean says 0, vote says 1
+                  [0.2, 0.8]])
+    ids, mean, vote = evaluate.aggregate_tracks(p, ["a", "a", "a", "b"])
+    assert ids == ["a", "b"]
+    np.testing.assert_allclose(mean[0], [0.5833333, 0.4166667], rtol=1e-6)
+    assert mean.argmax(1).tolist() == [0, 1] and vote.tolist() == [1, 1]
+
+
+def test_vote_tie_broken_by_mean_probability():
+    p = np.array([[0.51, 0.49], [0.1, 0.9]])          # one vote each; mean favours class 1
+    _, _, vote = evaluate.aggregate_tracks(p, ["t", "t"])
+    assert vote.tolist() == [1]
+
+
+def test_bootstrap_ci_brackets_accuracy_and_narrows_with_more_tracks():
+    small = evaluate.bootstrap_ci([True] * 8 + [False] * 2)
+    large = evaluate.bootstrap_ci([True] * 800 + [False] * 200)
+    assert small[0] < 0.8 < small[1] and large[0] < 0.8 < large[1]
+    assert (large[1] - large[0]) < (small[1] - small[0]) / 5
+    assert evaluate.bootstrap_ci([True] * 10) == [1.0, 1.0]
+
+
+def test_paired_bootstrap():
+    a = [True] * 90 + [False] * 10
+    b = [True] * 60 + [False] * 40
+    better = evaluate.paired_bootstrap(a, b)
+    assert better["diff"] == pytest.approx(0.3) and better["p"] < 0.01
+    assert better["ci95"][0] > 0
+    same = evaluate.paired_bootstrap(a, a)
+    assert same["diff"] == 0 and same["p"] == 1.0
+    with pytest.raises(ParameterError, match="same tracks"):
+        evaluate.paired_bootstrap(a, b[:50])
+
+
+def test_compare_groups_seeds(tmp_path):
+    for i, (model, acc) in enumerate([("cnn", 0.8), ("cnn", 0.9), ("lstm", 0.5)]):
+        d = tmp_path / f"r{i}"
+        d.mkdir()
+        (d / "config.json").write_text(json.dumps({
+            "model": model, "dataset": "synthetic", "split": {"method": "random"},
+            "augment": ["mixup"], "seed": i, "params": 1000 * (i + 1), "epoch_seconds": 2.0}))
+        (d / "metrics.json").write_text(json.dumps({
+            "segment_accuracy": acc - 0.1, "track_accuracy": acc, "macro_f1": acc}))
+    table = evaluate.compare(sorted(tmp_path.iterdir())).set_index("model")
+    assert table.loc["cnn", "runs"] == 2
+    assert table.loc["cnn", "track_acc_mean"] == pytest.approx(0.85)
+    assert table.loc["cnn", "track_acc_std"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
+    assert table.loc["lstm", "track accuracy"] == "50.0% ± 0.0%"
+
+
+def test_compare_needs_metrics(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ParameterError, match="Evaluate it first"):
+        evaluate.compare([tmp_path])
+
+
+def test_plot_confusion_orientation():
+    ax = evaluate.plot_confusion([[3, 1], [0, 4]], ["a", "b"], normalize=True)
+    assert ax.get_ylabel() == "true genre" and ax.get_xlabel() == "predicted genre"
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["0.75", "0.25", "0.00", "1.00"]   # row-normalised, row by row
