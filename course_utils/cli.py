@@ -78,7 +78,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXTRA_COMMANDS: list = []   # train/evaluate/predict/compare and notebooks add themselves
+def _register_models(sub, kw) -> None:
+    p = sub.add_parser("train", help="train a model and save a run folder", **kw)
+    p.add_argument("--model", choices=["cnn", "lstm", "hybrid"], default="cnn")
+    p.add_argument("--hybrid-kind", choices=["crnn", "parallel"], default="crnn")
+    p.add_argument("--dataset", default=None, help="synthetic (default), gtzan or a folder")
+    p.add_argument("--split", choices=["random", "fault-filtered", "kfold", "segment-random"],
+                   default="random")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--fold", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--seed", type=int, default=config.SEED)
+    p.add_argument("--augment", default=None,
+                   help="comma list from specaugment,mixup,pitch,stretch, or none "
+                        "(default: specaugment,mixup)")
+    p.add_argument("--no-ensemble", action="store_true",
+                   help="do not average in the SVM on track statistics")
+    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser("evaluate", help="score a run on its test set or another dataset", **kw)
+    p.add_argument("run", type=Path)
+    p.add_argument("--dataset", default=None, help="external dataset (name or folder)")
+    p = sub.add_parser("predict", help="predict the genre of audio files", **kw)
+    p.add_argument("run", type=Path)
+    p.add_argument("inputs", nargs="+", type=Path, metavar="FILE|FOLDER")
+    p.add_argument("--top-k", type=int, default=3)
+    p.add_argument("--segments", action="store_true", help="add per-segment probabilities")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", type=Path, help="write one row per file to this CSV")
+    p = sub.add_parser("compare", help="compare runs in one table", **kw)
+    p.add_argument("runs", nargs="+", type=Path)
+
+
+_EXTRA_COMMANDS: list = [_register_models]   # notebooks adds itself below
 
 
 def _data(args) -> int:
@@ -109,6 +141,88 @@ def _data(args) -> int:
     return EXIT_OK
 
 
+def _train(args) -> int:
+    from . import evaluate, train
+    run = train.train_run(args.model, hybrid_kind=args.hybrid_kind, out=args.out,
+                          dataset=args.dataset, split=args.split, folds=args.folds,
+                          fold=args.fold, epochs=args.epochs, seed=args.seed,
+                          augment=args.augment, ensemble=not args.no_ensemble,
+                          overwrite=args.overwrite)
+    m = evaluate.evaluate_run(run)
+    print(f"{run}: track accuracy {m['track_accuracy']:.1%} "
+          f"(95% CI {m['track_accuracy_ci95'][0]:.1%}-{m['track_accuracy_ci95'][1]:.1%}), "
+          f"segment accuracy {m['segment_accuracy']:.1%}, macro F1 {m['macro_f1']:.3f} "
+          f"on {m['n_test_tracks']} test tracks")
+    return EXIT_OK
+
+
+def _evaluate(args) -> int:
+    from . import evaluate
+    m = evaluate.evaluate_run(args.run, args.dataset)
+    print(f"{m['dataset']}: track accuracy {m['track_accuracy']:.1%} "
+          f"(vote {m['track_accuracy_vote']:.1%}), segment accuracy "
+          f"{m['segment_accuracy']:.1%}, macro F1 {m['macro_f1']:.3f}, "
+          f"{m['n_test_tracks']} tracks")
+    return EXIT_OK
+
+
+def _audio_inputs(inputs) -> list[Path]:
+    files = []
+    for item in inputs:
+        if item.is_dir():
+            found = sorted(f for f in item.rglob("*") if f.is_file() and not f.name.startswith(".")
+                           and f.suffix.lower() in config.AUDIO_EXTENSIONS)
+            if not found:
+                logger.warning("%s: no audio files (%s) in this folder", item,
+                               ", ".join(config.AUDIO_EXTENSIONS))
+            files += found
+        else:
+            files.append(item)
+    return files
+
+
+def _predict(args) -> int:
+    import csv
+    from . import evaluate, train
+    run = train.load_run(args.run)
+    results = []
+    for f in _audio_inputs(args.inputs):
+        try:
+            results.append(evaluate.predict_file(run, f, top_k=args.top_k, segments=args.segments))
+        except CourseError as err:
+            print(f"error: {err}", file=sys.stderr)
+            results.append({"file": str(f), "error": str(err)})
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        for r in results:
+            best = "  ".join(f"{t['genre']} {t['probability']:.0%}" for t in r.get("top", []))
+            print(f"{r['file']}: {best or 'ERROR'}")
+    if args.csv:
+        with open(args.csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["file", "genre", "probability", "top", "error"])
+            for r in results:
+                top = r.get("top") or [{"genre": "", "probability": ""}]
+                w.writerow([r["file"], top[0]["genre"], top[0]["probability"],
+                            ";".join(f"{t['genre']}:{t['probability']:.3f}" for t in r.get("top", [])),
+                            r.get("error", "")])
+    failed = sum("error" in r for r in results)
+    return EXIT_UNUSABLE if failed == len(results) else EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _compare(args) -> int:
+    from . import evaluate
+    table = evaluate.compare(args.runs)
+    cols = ["model", "dataset", "split", "augment", "runs", "params", "s_per_epoch",
+            "track accuracy", "macro_f1"]
+    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return EXIT_OK
+
+
+_HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "compare": _compare}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (see ``--help``)."""
     args = build_parser().parse_args(argv)
@@ -135,4 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-_HANDLERS: dict = {}
+from . import notebooks as _notebooks  # noqa: E402  (stdlib-only at import; nbformat loads lazily)
+
+_EXTRA_COMMANDS.append(_notebooks.register_cli)
+_HANDLERS["notebooks"] = _notebooks.run_cli

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -265,7 +266,7 @@ def _cache_file(path: Path, kinds, dtype: str, augment) -> Path:
     key = json.dumps([str(path.resolve()), st.st_size, st.st_mtime_ns, config.feature_params(),
                       sorted(kinds), dtype, augment], sort_keys=True)
     digest = hashlib.sha1(key.encode()).hexdigest()
-    return feature_cache_dir() / digest[:2] / f"{digest}.npz"
+    return feature_cache_dir() / digest[:2] / digest   # a folder of <kind>.npy files
 
 
 def _compute(path: str, kinds, dtype: str, augment, cache_file: str | None):
@@ -277,12 +278,16 @@ def _compute(path: str, kinds, dtype: str, augment, cache_file: str | None):
         feats = {k: v.astype(dtype) for k, v in track_features(y, sr=sr, kinds=kinds).items()}
     except CourseError as err:
         return path, str(err)
-    if cache_file:
+    if cache_file:   # plain .npy files read back several times faster than an .npz
         cache_file = Path(cache_file)
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_name(f"{cache_file.stem}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, **feats)
-        os.replace(tmp, cache_file)
+        tmp = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for kind, value in feats.items():
+            np.save(tmp / f"{kind}.npy", value)
+        try:
+            os.replace(tmp, cache_file)        # atomic: a half entry is never visible
+        except OSError:                        # another process finished it first
+            shutil.rmtree(tmp, ignore_errors=True)
     return path, feats
 
 
@@ -338,11 +343,11 @@ def extract(paths: Sequence, *, kinds: Sequence[str] = ("logmel", "mfcc", "stats
         cache_file = _cache_file(Path(p), kinds, dtype, augment) if cache and Path(p).exists() else None
         if cache_file is not None and cache_file.exists():
             try:
-                with np.load(cache_file) as npz:
-                    result.features[p] = {k: npz[k] for k in npz.files}
+                result.features[p] = {k: np.load(cache_file / f"{k}.npy") for k in kinds}
                 continue
-            except Exception:  # a damaged cache entry is recomputed
+            except (OSError, ValueError):   # a damaged cache entry is recomputed
                 logger.warning("%s: damaged cache entry %s, recomputing", p, cache_file)
+                shutil.rmtree(cache_file, ignore_errors=True)
         todo.append((p, tuple(kinds), dtype, augment, str(cache_file) if cache_file else None))
     n_jobs = min(n_jobs or os.cpu_count() or 1, len(todo))
     bar = tqdm(total=len(todo), desc="features", unit="file", disable=not progress or not todo)

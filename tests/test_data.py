@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 
 from course_utils import config, data
-from conftest import tone, write_dataset
+from fakes import tone, write_dataset
 
 
 def fake_tracks(per_genre=20, genres=config.GENRES, artists_per_genre=None) -> pd.DataFrame:

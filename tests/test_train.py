@@ -9,7 +9,7 @@ import soundfile as sf
 
 from course_utils import evaluate, train
 from course_utils.exceptions import AudioDecodeError, ParameterError, RunMismatchError
-from conftest import write_dataset
+from fakes import write_dataset
 
 GENRES = ("blues", "jazz", "rock", "pop")
 

@@ -1,0 +1,569 @@
+"""Lesson notebooks: student copies generated from one source, the solutions.
+
+``solutions/NN_topic.ipynb`` is the source of truth, committed with the outputs
+of a FAST run. ``notebooks/NN_topic.ipynb`` is generated from it by
+``python -m course_utils notebooks build`` and never edited by hand; CI runs
+``notebooks build --check`` so the two cannot drift. A plumbing module, used by
+the course's maintainers and CI rather than taught in a lesson.
+
+How a lesson author marks an exercise (nbgrader's markers, exact spelling,
+each on a line of its own):
+
+1. Name the exercise, either with a comment line in the code cell above the
+   markers (usually its first line)::
+
+       # Exercise 3.2: mel spectrogram in decibels
+
+   or in the nearest markdown cell above, on a line such as
+   ``### Exercise 3.2: mel spectrogram in decibels``. The cell's own comment wins.
+
+2. Put ``### BEGIN SOLUTION`` / ``### END SOLUTION`` around the body only; the
+   signature and docstring stay visible. In the student copy the marked lines,
+   markers included, become a stub indented like the first solution line:
+
+   - inside a block (the solution is indented)::
+
+         raise NotImplementedError("Exercise 3.2: mel spectrogram in decibels")
+
+   - at module level (the solution is not indented): one line for each name
+     the region assigns, in order, e.g. ``answer = 42`` becomes::
+
+         answer = ...  # YOUR CODE HERE
+
+     A module-level region that assigns no name is an error: nothing would be
+     left for the check cell to read.
+
+3. Written answers: the same two marker lines in a markdown cell; the lines
+   between them become ``*Your answer here.*``.
+
+Code cells that call a ``check_exercise_...(...)`` function are check cells;
+they are locked (``editable: false``, ``deletable: false``). The student copy
+has its outputs cleared, its metadata trimmed, the solution's cell ids, and a
+``> **Note:**`` line at the end of the first markdown cell that says where it
+comes from. Unbalanced, nested or misspelled markers raise
+:class:`~course_utils.exceptions.ParameterError`.
+
+nbformat and nbclient are imported inside the functions that need them, so
+``python -m course_utils`` starts quickly.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import logging
+import os
+import re
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+from .exceptions import CourseError, DataNotFoundError, ParameterError
+
+logger = logging.getLogger("course_utils")
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+ANSWER_STUB = "*Your answer here.*"
+VALUE_STUB = "{name} = ...  # YOUR CODE HERE"
+BUILD_COMMAND = "python -m course_utils notebooks build"
+NOTE = ("> **Note:** Generated from `{source}` by `" + BUILD_COMMAND + "`: do not edit this "
+        "file; edit the solution and rebuild. Work in a copy "
+        "(`python -m course_utils notebooks copy`) so `git pull` keeps your answers.")
+CELL_METADATA_KEPT = ("editable", "deletable", "tags")
+DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
+
+_MARKER_LIKE = re.compile(r"^\s*#+\s*(BEGIN|END)\s*SOLUTION\b", re.IGNORECASE)
+_LABEL_COMMENT = re.compile(r"^\s*#\s*(Exercise\s+\d+(?:\.\d+)*)\s*:\s*(.+?)\s*$")
+_LABEL_MARKDOWN = re.compile(r"^[\s#>*_]*(Exercise\s+\d+(?:\.\d+)*)\s*:\s*(.+?)[\s*_]*$")
+_CHECK_CALL = re.compile(r"(?<!def )\bcheck_exercise_\w+\s*\(")   # a call, not its def
+
+
+# -- reading, normalising, writing ----------------------------------------------------------
+
+def _read(path: Path):
+    """Read a notebook as nbformat 4 without nbformat inventing random cell ids."""
+    import nbformat
+    from nbformat.reader import reads   # parses and joins lines; unlike nbformat.read, no repair
+    try:
+        nb = reads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, nbformat.reader.NotJSONError) as err:
+        raise ParameterError(f"{path}: not a readable notebook ({err}). "
+                             "Open it in Jupyter to repair it, or restore it with git.") from err
+    if nb.get("nbformat") != 4:
+        nb = nbformat.convert(nb, 4)
+    return nb
+
+
+def _dumps(nb) -> str:
+    """The notebook as JSON text, byte-stable: nbformat's writer, indent 1, final newline."""
+    import nbformat
+    return nbformat.writes(nb, version=4).rstrip("\n") + "\n"
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return True
+
+
+def is_check_cell(cell) -> bool:
+    """Return True for a code cell that calls a ``check_exercise_...`` function."""
+    return cell.cell_type == "code" and bool(_CHECK_CALL.search(cell.source))
+
+
+def normalise(nb, *, name: str = "notebook"):
+    """Trim metadata, lock check cells and make cell ids present, unique and stable.
+
+    Keeps the kernelspec's and language's names, and ``editable``, ``deletable``
+    and ``tags`` in each cell. A missing or repeated cell id is replaced by one
+    derived from ``name`` and the cell's position, never a random one.
+    Returns ``nb``, changed in place.
+    """
+    meta = nb.metadata
+    kernelspec = {k: v for k, v in meta.get("kernelspec", {}).items()
+                  if k in ("name", "display_name")}
+    nb.metadata = {"kernelspec": kernelspec if "name" in kernelspec else dict(DEFAULT_KERNELSPEC),
+                   "language_info": {"name": meta.get("language_info", {}).get("name", "python")}}
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    seen = set()
+    for index, cell in enumerate(nb.cells):
+        if not cell.get("id") or cell["id"] in seen:
+            cell["id"] = hashlib.sha1(f"{name}:{index}".encode()).hexdigest()[:8]
+        seen.add(cell["id"])
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in CELL_METADATA_KEPT}
+        if is_check_cell(cell):
+            cell.metadata.update(editable=False, deletable=False)
+    return nb
+
+
+def lock_check_cells(path: str | os.PathLike) -> bool:
+    """Normalise a notebook file in place and lock its check cells.
+
+    Parameters
+    ----------
+    path : str or Path
+        A notebook, usually ``solutions/NN_topic.ipynb``.
+
+    Returns
+    -------
+    changed : bool
+        True when the file was rewritten.
+
+    See Also
+    --------
+    normalise : what is changed.
+    """
+    path = Path(path)
+    return _write_if_changed(path, _dumps(normalise(_read(path), name=path.name)))
+
+
+# -- turning a solution into a student notebook ---------------------------------------------
+
+def _label(cells, index: int, before: list[str]) -> str | None:
+    """``"Exercise 3.2: title"`` from the cell's lines above the marker, else markdown above."""
+    for line in reversed(before):
+        if m := _LABEL_COMMENT.match(line):
+            return f"{m[1]}: {m[2]}"
+    for cell in reversed(cells[:index]):
+        if cell.cell_type == "markdown":
+            for line in reversed(cell.source.splitlines()):
+                if m := _LABEL_MARKDOWN.match(line):
+                    return f"{m[1]}: {m[2]}"
+    return None
+
+
+def _assigned_names(region: list[str], where: str) -> list[str]:
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(region)))
+    except SyntaxError as err:
+        raise ParameterError(f"{where}: the solution is not valid Python ({err.msg}, line "
+                             f"{err.lineno} of the region). Fix the code between the markers."
+                             ) from err
+    names: list[str] = []
+
+    def collect(target) -> None:   # `a = `, `a, *b = `; not `d["k"] = ` or `obj.x = `
+        if isinstance(target, ast.Name) and target.id not in names:
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                collect(element)
+        elif isinstance(target, ast.Starred):
+            collect(target.value)
+
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                collect(target)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            collect(node.target)
+    return names
+
+
+def _stub(region: list[str], marker_indent: str, label: str | None, where: str) -> list[str]:
+    first = next((line for line in region if line.strip()), marker_indent)
+    indent = first[: len(first) - len(first.lstrip())]
+    if not indent:
+        names = _assigned_names(region, where)
+        if not names:
+            raise ParameterError(
+                f"{where}: a solution at module level must assign the names the check cell "
+                f"reads (e.g. `answer = 42`), got no assignment. Put the markers around a "
+                f"function body or an assignment.")
+        return [VALUE_STUB.format(name=name) for name in names]
+    if label is None:
+        raise ParameterError(
+            f"{where}: cannot tell which exercise this is. Start the cell with a comment "
+            f"`# Exercise 3.2: short title`, or put `### Exercise 3.2: short title` in the "
+            f"markdown cell above.")
+    message = label.replace("\\", "\\\\").replace('"', '\\"')
+    return [f'{indent}raise NotImplementedError("{message}")']
+
+
+def _strip_solutions(cells, index: int, where: str) -> str:
+    """The cell's source with each marked region replaced by its stub."""
+    cell = cells[index]
+    out: list[str] = []
+    start = None
+    lines = cell.source.split("\n")
+    for number, line in enumerate(lines, 1):
+        here = f"{where}, line {number}"
+        if line.strip() == BEGIN:
+            if start is not None:
+                raise ParameterError(f"{here}: `{BEGIN}` inside another solution (opened at "
+                                     f"line {start + 1}). Close the first with `{END}`.")
+            start = number - 1
+        elif line.strip() == END:
+            if start is None:
+                raise ParameterError(f"{here}: `{END}` without a `{BEGIN}` above it in the "
+                                     f"same cell. Add the missing `{BEGIN}` or remove this line.")
+            region = lines[start + 1: number - 1]
+            if cell.cell_type == "markdown":
+                out.append(ANSWER_STUB)
+            else:
+                marker_indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+                out += _stub(region, marker_indent, _label(cells, index, lines[:start]), here)
+            start = None
+        elif _MARKER_LIKE.match(line):
+            raise ParameterError(f"{here}: {line.strip()!r} looks like a solution marker but "
+                                 f"is not spelled `{BEGIN}` or `{END}`; the solution would leak. "
+                                 "Fix the spelling.")
+        elif start is None:
+            out.append(line)
+    if start is not None:
+        raise ParameterError(f"{where}, line {start + 1}: `{BEGIN}` is never closed. Add "
+                             f"`{END}` after the solution, in the same cell.")
+    return "\n".join(out)
+
+
+def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None = None):
+    """Return the student version of a solution notebook (a new notebook node).
+
+    Parameters
+    ----------
+    solution : nbformat.NotebookNode
+        The solution notebook; it is not changed.
+    name : str
+        Its file name, used in error messages and for missing cell ids.
+    source : str, optional
+        The path named in the "Generated from" note (default ``solutions/<name>``).
+
+    Returns
+    -------
+    student : nbformat.NotebookNode
+
+    Raises
+    ------
+    ParameterError
+        Unbalanced, nested or misspelled markers, or an exercise without a number.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> code = ("# Exercise 1.1: double\\ndef double(x):\\n    ### BEGIN SOLUTION\\n"
+    ...         "    return 2 * x\\n    ### END SOLUTION")
+    >>> student = make_student(new_notebook(cells=[new_code_cell(code, id="a")]))
+    >>> print(student.cells[1].source)
+    # Exercise 1.1: double
+    def double(x):
+        raise NotImplementedError("Exercise 1.1: double")
+    """
+    import copy as _copy
+
+    nb = normalise(_copy.deepcopy(solution), name=name)
+    for index, cell in enumerate(nb.cells):
+        cell.source = _strip_solutions(nb.cells, index, f"{name}, cell {index}")
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    note = NOTE.format(source=source or f"solutions/{name}")
+    if nb.cells and nb.cells[0].cell_type == "markdown":
+        nb.cells[0].source = nb.cells[0].source.rstrip("\n") + "\n\n" + note
+    else:
+        import nbformat
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(note, id="generated-note"))
+    return nb
+
+
+def _solution_lines(nb) -> tuple[set[str], set[str]]:
+    """Stripped lines inside solution regions, and those outside them."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        in_region = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text in (BEGIN, END):
+                in_region = text == BEGIN
+            else:
+                (inside if in_region else outside).add(text)
+    return inside, outside
+
+
+def find_leaks(student_nb, solution_nb, *, min_length: int = 9) -> list[str]:
+    """Return the solution lines that appear in a student notebook.
+
+    Parameters
+    ----------
+    student_nb, solution_nb : str, Path or nbformat.NotebookNode
+    min_length : int > 0
+        Shorter stripped lines (``return S``, ``else:``) are too common to count.
+
+    Returns
+    -------
+    leaks : list of str
+        Stripped lines from inside the solution's marked regions, at least
+        ``min_length`` long, that are not also written outside the regions and
+        that occur in the student notebook's sources. Empty when nothing leaked.
+    """
+    student = student_nb if hasattr(student_nb, "cells") else _read(Path(student_nb))
+    solution = solution_nb if hasattr(solution_nb, "cells") else _read(Path(solution_nb))
+    inside, outside = _solution_lines(solution)
+    secret = {line for line in inside - outside if len(line) >= min_length}
+    found = [line.strip() for cell in student.cells for line in cell.source.splitlines()]
+    return sorted(secret.intersection(found))
+
+
+# -- build, check, execute, copy -----------------------------------------------------------
+
+def _generate(solutions_dir: Path) -> dict[str, str]:
+    """File name -> student notebook text, for every solution notebook."""
+    if not solutions_dir.is_dir():
+        raise DataNotFoundError(f"solutions folder not found: {solutions_dir.resolve()}. "
+                                "Run from the repository root or pass the folder.")
+    out = {}
+    for path in sorted(solutions_dir.glob("*.ipynb")):
+        student = make_student(_read(path), name=path.name,
+                               source=f"{solutions_dir.name}/{path.name}")
+        out[path.name] = _dumps(student)
+    return out
+
+
+def check(solutions_dir: str | os.PathLike = "solutions",
+          out_dir: str | os.PathLike = "notebooks") -> dict[Path, str]:
+    """Compare the student notebooks on disk with what the solutions generate.
+
+    Returns
+    -------
+    drift : dict of Path -> str
+        Each student notebook that is missing, extra or different, with the
+        reason. Empty when everything is in sync. Nothing is written.
+    """
+    solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
+    wanted = _generate(solutions_dir)
+    drift: dict[Path, str] = {}
+    for name, text in wanted.items():
+        target = out_dir / name
+        if not target.is_file():
+            drift[target] = f"missing (generated from {solutions_dir / name})"
+        elif target.read_text(encoding="utf-8") != text:
+            drift[target] = (f"differs from what {solutions_dir / name} generates "
+                             "(edited by hand, or the solution changed without a rebuild)")
+    for target in sorted(out_dir.glob("*.ipynb")):
+        if target.name not in wanted:
+            drift[target] = f"extra: there is no {solutions_dir / target.name}"
+    return drift
+
+
+def build(solutions_dir: str | os.PathLike = "solutions",
+          out_dir: str | os.PathLike = "notebooks", *, check: bool = False) -> list[Path]:
+    """Generate the student notebooks from the solution notebooks.
+
+    Parameters
+    ----------
+    solutions_dir : str or Path
+        Folder of ``NN_topic.ipynb`` solutions (the source of truth).
+    out_dir : str or Path
+        Folder of the generated student notebooks.
+    check : bool
+        If True, write nothing and return the student notebooks that drifted.
+
+    Returns
+    -------
+    paths : list of Path
+        With ``check=False``, the notebooks that were written or removed
+        (unchanged files are left alone). With ``check=True``, the missing,
+        extra or different ones; empty when in sync.
+
+    Raises
+    ------
+    DataNotFoundError
+        ``solutions_dir`` does not exist.
+    ParameterError
+        A solution with unbalanced, nested or misspelled markers.
+
+    See Also
+    --------
+    check : the same comparison, with the reason for each file.
+    """
+    solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
+    if check:
+        return list(_check(solutions_dir, out_dir))
+    changed = [out_dir / name for name, text in _generate(solutions_dir).items()
+               if _write_if_changed(out_dir / name, text)]
+    for target in sorted(out_dir.glob("*.ipynb")):
+        if not (solutions_dir / target.name).is_file():
+            if "Generated from `" in target.read_text(encoding="utf-8"):
+                target.unlink()
+                changed.append(target)
+            else:
+                logger.warning("%s has no solution in %s and was not generated; left alone",
+                               target, solutions_dir)
+    return changed
+
+
+_check = check   # `build` has a parameter named `check`
+
+
+def execute(paths=None, *, fast: bool = True, timeout: int = 600,
+            solutions_dir: str | os.PathLike = "solutions",
+            out_dir: str | os.PathLike = "notebooks") -> None:
+    """Re-run solution notebooks in place, then rebuild the student notebooks.
+
+    Each notebook runs top to bottom with nbclient, its working directory set to
+    its own folder, then :func:`normalise` trims its metadata and locks its check
+    cells before it is written back.
+
+    Parameters
+    ----------
+    paths : list of str or Path, optional
+        Solution notebooks to run (default: all of ``solutions_dir``).
+    fast : bool
+        Run the kernel with ``COURSE_FAST=1``, as the committed outputs are.
+    timeout : int > 0
+        Seconds allowed per cell.
+
+    Raises
+    ------
+    CourseError
+        A cell failed; the notebook is left as it was.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    paths = [Path(p) for p in paths] if paths else sorted(Path(solutions_dir).glob("*.ipynb"))
+    env = {**os.environ, "COURSE_FAST": "1" if fast else "0"}
+    for path in paths:
+        if not path.is_file():
+            raise DataNotFoundError(f"notebook not found: {path}. Give a path such as "
+                                    f"{Path(solutions_dir) / '01_audio_basics.ipynb'}.")
+        nb = _read(path)
+        logger.info("executing %s (FAST=%s)", path, fast)
+        kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+        client = NotebookClient(nb, timeout=timeout, record_timing=False, kernel_name=kernel,
+                                resources={"metadata": {"path": str(path.parent.resolve())}})
+        try:
+            client.execute(env=env)   # the kernel's environment; cwd = the notebook's folder
+        except CellExecutionError as err:
+            raise CourseError(f"{path}: a cell failed, the file was not changed. Fix the solution "
+                              "and run `python -m course_utils notebooks execute "
+                              f"{path}` again.\n{err}") from err
+        _write_if_changed(path, _dumps(normalise(nb, name=path.name)))
+    build(solutions_dir, out_dir)
+
+
+def copy(dest: str | os.PathLike = "work", *, overwrite: bool = False,
+         src: str | os.PathLike = "notebooks") -> Path:
+    """Copy the student notebooks into a working folder that git ignores.
+
+    Learners edit the copies, so ``git pull`` never conflicts with their answers.
+    An existing copy that differs from the student notebook is kept (and named
+    in a warning) unless ``overwrite=True``.
+
+    Returns
+    -------
+    dest : Path
+        The working folder.
+
+    Raises
+    ------
+    DataNotFoundError
+        ``src`` has no notebooks.
+    """
+    src, dest = Path(src), Path(dest)
+    notebooks = sorted(src.glob("*.ipynb"))
+    if not notebooks:
+        raise DataNotFoundError(f"no notebooks in {src.resolve()}. Run `{BUILD_COMMAND}` "
+                                "first, from the repository root.")
+    dest.mkdir(parents=True, exist_ok=True)
+    skipped = []
+    for path in notebooks:
+        target = dest / path.name
+        if target.exists() and not overwrite:
+            if target.read_bytes() != path.read_bytes():
+                skipped.append(target)
+            continue
+        shutil.copyfile(path, target)
+    if skipped:
+        logger.warning("kept your edited %s; pass overwrite=True (--overwrite) to replace "
+                       "them with fresh copies", ", ".join(map(str, skipped)))
+    return dest
+
+
+# -- command line ---------------------------------------------------------------------------
+
+def register_cli(sub, kw: dict) -> None:
+    """Add ``notebooks build|execute|copy`` to the argparse sub-parsers ``sub``."""
+    nb = sub.add_parser("notebooks", help="build, check, execute or copy the lesson notebooks",
+                        **kw)
+    nsub = nb.add_subparsers(dest="action", required=True, parser_class=type(nb))
+    p = nsub.add_parser("build", help="generate notebooks/ from solutions/", **kw,
+                        description="Generate the student notebooks from the solutions. With "
+                        "--check, write nothing and exit 1 if a student notebook is missing, "
+                        "extra or different (CI runs this).")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if notebooks/ differs from what would be generated")
+    p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solutions folder")
+    p.add_argument("--out", type=Path, default=Path("notebooks"), help="student notebooks folder")
+    p = nsub.add_parser("execute", help="re-run solutions in FAST mode, then build", **kw)
+    p.add_argument("notebook", nargs="*", type=Path, help="solution notebooks (default: all)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    p = nsub.add_parser("copy", help="copy the student notebooks to a git-ignored folder", **kw)
+    p.add_argument("dest", nargs="?", type=Path, default=Path("work"))
+    p.add_argument("--overwrite", action="store_true", help="replace copies you have edited")
+
+
+def run_cli(args) -> int:
+    """Run a parsed ``notebooks`` command; returns 0 (ok), 1 (drift) or 2 (usage)."""
+    if args.action == "build" and args.check:
+        drift = check(args.solutions, args.out)
+        for path, reason in drift.items():
+            print(f"{path}: {reason}", file=sys.stderr)
+        if drift:
+            print(f"{len(drift)} student notebook(s) out of date. Fix: run `{BUILD_COMMAND}` "
+                  "and commit the result.", file=sys.stderr)
+            return 1
+        print("student notebooks are in sync with the solutions", file=sys.stderr)
+        return 0
+    if args.action == "build":
+        changed = build(args.solutions, args.out)
+        print(f"{len(changed)} student notebook(s) updated in {args.out}", file=sys.stderr)
+        return 0
+    if args.action == "execute":
+        execute(args.notebook or None, timeout=args.timeout)
+        return 0
+    if args.action == "copy":
+        dest = copy(args.dest, overwrite=args.overwrite)
+        print(f"notebooks copied to {dest}; open them from there", file=sys.stderr)
+        return 0
+    print(f"unknown notebooks action {args.action!r}; see --help", file=sys.stderr)
+    return 2
