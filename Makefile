@@ -5,6 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8888
 TOKEN  ?=
+LAB_ROOT ?= .
 STAMP  := $(VENV)/.installed
 
 ifeq ($(shell id -u),0)
@@ -16,7 +17,8 @@ endif
 help:
 	@echo "make lab    - install (first time), prepare the synthetic data, start JupyterLab"
 	@echo "make test   - install (first time) and run the whole test suite in FAST mode"
-	@echo "variables: PORT=$(PORT) TOKEN=<token> PYTHON=$(PYTHON)"
+	@echo "make test-browser - run the lessons in JupyterLab in headless Chromium (installs Chromium)"
+	@echo "variables: PORT=$(PORT) TOKEN=<token> LAB_ROOT=$(LAB_ROOT) PYTHON=$(PYTHON)"
 
 # Re-install only when the project's dependency list changes.
 $(STAMP): pyproject.toml
@@ -28,12 +30,20 @@ $(STAMP): pyproject.toml
 data: $(STAMP)
 	$(PY) -m course_utils data synth
 
+# The server's root is the repository (LAB_ROOT), so notebooks/ and solutions/ are
+# both reachable; the browser opens in notebooks/. TOKEN empty means no login.
 lab: $(STAMP) data
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-	    --ServerApp.token='$(TOKEN)' --notebook-dir=. $(ROOT_FLAG) notebooks/
+	    --IdentityProvider.token='$(TOKEN)' --ServerApp.root_dir='$(LAB_ROOT)' \
+	    --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
 
+# The browser tests need Chromium and a running JupyterLab: only make test-browser runs them.
 test: $(STAMP)
-	COURSE_FAST=1 $(PY) -m pytest
+	COURSE_FAST=1 $(PY) -m pytest -m "not browser"
+
+test-browser: $(STAMP)
+	bash tests/browser/setup.sh
+	COURSE_FAST=1 $(PY) -m pytest tests/browser -m browser -p no:cacheprovider
 
 bench: $(STAMP)
 	$(PY) bench/feature_extraction.py

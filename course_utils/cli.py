@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -55,11 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="make, fetch, import, verify or clean datasets", **kw)
     dsub = data.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = dsub.add_parser("synth", help="generate the built-in synthetic dataset", **kw)
-    p.add_argument("--root", type=Path, help="output folder (default: <data root>/synthetic)")
+    p.add_argument("--root", type=Path,
+                   help="output folder (default: <data root>/synthetic, or synthetic-fast with --fast)")
     p.add_argument("--per-genre", type=int, help="clips per genre")
     p.add_argument("--seconds", type=float, help="clip length in seconds")
     p.add_argument("--seed", type=int, default=config.SEED)
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (default: all cores)")
     p = dsub.add_parser("fetch", help="download a dataset (GTZAN) with checksum and resume", **kw)
     p.add_argument("name", choices=["gtzan"])
     p.add_argument("--root", type=Path, help="target folder (default: <data root>/gtzan)")
@@ -117,7 +120,7 @@ def _data(args) -> int:
     from . import data
     if args.action == "synth":
         from . import synth
-        root = synth.synthesize(args.root, per_genre=args.per_genre, seconds=args.seconds,
+        root = synth.synthesize(args.root or config.synthetic_dir(), per_genre=args.per_genre, seconds=args.seconds,
                                 seed=args.seed, fast=args.fast or None, n_jobs=args.jobs)
         print(f"synthetic dataset ready at {root}", file=sys.stderr)
         return EXIT_OK

@@ -74,9 +74,24 @@ def set_fast(on: bool = True) -> None:
     os.environ["COURSE_FAST"] = "1" if on else "0"
 
 
+def _home() -> Path:
+    """The repository when working from a clone; ``~/genre-course`` for a plain install."""
+    if (REPO_DIR / "pyproject.toml").exists():
+        return REPO_DIR
+    return Path.home() / "genre-course"
+
+
 def data_dir() -> Path:
     """Root of the datasets: ``$COURSE_DATA_DIR`` or ``data/`` in the repository."""
-    return Path(os.environ.get("COURSE_DATA_DIR") or REPO_DIR / "data").expanduser()
+    return Path(os.environ.get("COURSE_DATA_DIR") or _home() / "data").expanduser()
+
+
+def synthetic_dir() -> Path:
+    """Folder of the synthetic set: ``synthetic/``, or ``synthetic-fast/`` in FAST mode.
+
+    Two folders, so a FAST test run never replaces a learner's full-size set.
+    """
+    return data_dir() / ("synthetic-fast" if fast() else "synthetic")
 
 
 def cache_dir() -> Path:
@@ -90,8 +105,9 @@ def default_dataset() -> str:
 
 
 def runs_dir() -> Path:
-    """Where trained runs are saved: ``$COURSE_RUNS_DIR`` or ``runs/``."""
-    return Path(os.environ.get("COURSE_RUNS_DIR") or REPO_DIR / "runs").expanduser()
+    """Where trained runs are saved: ``$COURSE_RUNS_DIR`` or ``runs/`` (``runs/fast/`` in FAST mode)."""
+    root = Path(os.environ.get("COURSE_RUNS_DIR") or _home() / "runs").expanduser()
+    return root / "fast" if fast() else root
 
 
 def segment_samples(sr: int = SR) -> int:

@@ -46,7 +46,7 @@ def resolve(name_or_path: str | os.PathLike | None = None) -> Path:
     """
     name = str(name_or_path or config.default_dataset())
     if name == "synthetic":
-        root = config.data_dir() / "synthetic"
+        root = config.synthetic_dir()
         if not _genre_root(root, required=False):
             from . import synth  # a sibling module; generated on first use
             logger.info("no synthetic dataset at %s: generating it", root)
