@@ -296,3 +296,33 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
                     verbose=0 if config.fast() else "auto", **train_kwargs)
     evaluate_run(run_dir)
     return run_dir
+
+
+def assert_above_chance(accuracy: float, num_classes: int, *, margin: float = 0.2,
+                        what: str = "model") -> None:
+    """Raise when a trained model is no better than chance plus ``margin``.
+
+    Lessons call this after every training cell: nbval does not compare
+    training output, so this is what stops a silently broken model.
+
+    Raises
+    ------
+    CourseError
+        ``"model did not learn: ..."`` with the numbers.
+
+    Examples
+    --------
+    >>> assert_above_chance(0.9, 10)
+    OK: model accuracy 90.0% is above chance (10.0%) by more than 20%.
+    >>> assert_above_chance(0.12, 10)
+    Traceback (most recent call last):
+    ...
+    course_utils.exceptions.CourseError: model did not learn: accuracy 12.0% is not above chance (10.0%) + margin 20%. Check the data, the labels and the learning rate.
+    """
+    chance = 1.0 / num_classes
+    if not accuracy > chance + margin:
+        raise CourseError(f"{what} did not learn: accuracy {accuracy:.1%} is not above chance "
+                          f"({chance:.1%}) + margin {margin:.0%}. Check the data, the labels "
+                          "and the learning rate.")
+    print(f"OK: {what} accuracy {accuracy:.1%} is above chance ({chance:.1%}) by more than "
+          f"{margin:.0%}.")

@@ -1,0 +1,114 @@
+"""Set-up helpers for the lessons' first cells: Colab install, versions, GPU check.
+
+A leaf module. In Colab the notebook first installs this package with
+``pip install --no-deps`` (so Colab's own TensorFlow and numpy are never
+downgraded), then calls :func:`setup`, which installs only the dependencies
+that are missing, points the data folder at ``/content/genre-course`` and
+prepares the synthetic dataset. Introduced in 01_audio_basics.
+"""
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from . import config
+
+# import name -> pip requirement; kept in step with pyproject.toml by a test
+REQUIREMENTS = {
+    "tensorflow": "tensorflow>=2.16,<2.22", "keras": "keras>=3.3,<4",
+    "librosa": "librosa>=0.10.2,<0.12", "soundfile": "soundfile>=0.12,<1",
+    "numpy": "numpy>=1.26,<3", "pandas": "pandas>=2.0,<4", "sklearn": "scikit-learn>=1.3,<2",
+    "joblib": "joblib>=1.3,<2", "scipy": "scipy>=1.10,<2", "matplotlib": "matplotlib>=3.7,<4",
+    "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
+    "jupyterlab": "jupyterlab>=4.0,<5", "tqdm": "tqdm>=4.66,<5",
+}
+COLAB_HOME = Path("/content/genre-course")
+
+
+def is_colab() -> bool:
+    """True inside Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def missing_requirements() -> list[str]:
+    """The requirements whose distribution is not installed at all.
+
+    Installed packages are kept whatever their version: Colab's own
+    TensorFlow, Keras and numpy are tested by Google together, and replacing
+    them breaks the runtime more often than an older minor version does.
+    """
+    missing = []
+    for requirement in REQUIREMENTS.values():
+        dist = re.split(r"[<>=!~ ]", requirement, maxsplit=1)[0]
+        try:
+            metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            missing.append(requirement)
+    return missing
+
+
+def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
+          pip: list[str] | None = None) -> Path:
+    """Make a fresh Colab (or any bare Python) ready for the lessons.
+
+    Installs only what :func:`missing_requirements` lists, sets
+    ``COURSE_DATA_DIR`` and ``COURSE_RUNS_DIR`` under ``home`` (default
+    ``/content/genre-course``) unless already set, and prepares the dataset of
+    ``config.default_dataset()`` (the synthetic set is generated in about a minute).
+
+    Returns
+    -------
+    Path
+        The data folder.
+    """
+    home = Path(home or COLAB_HOME)
+    missing = missing_requirements()
+    if missing:
+        print("installing missing packages:", ", ".join(missing))
+        subprocess.run([*(pip or [sys.executable, "-m", "pip"]), "install", "--quiet", *missing],
+                       check=True)
+    os.environ.setdefault("COURSE_DATA_DIR", str(home / "data"))
+    os.environ.setdefault("COURSE_RUNS_DIR", str(home / "runs"))
+    if prepare_data:
+        from . import data
+        tracks = data.load_dataset(config.default_dataset(), progress=True)
+        print(f"dataset {config.default_dataset()!r}: {len(tracks)} tracks in {tracks.attrs['root']}")
+    return config.data_dir()
+
+
+def check_versions() -> dict:
+    """Print and return the versions that matter; warn where they are outside the tested range."""
+    import keras
+    import librosa
+    import numpy as np
+    versions = {"python": platform.python_version(), "keras": keras.__version__,
+                "backend": keras.backend.backend(), "librosa": librosa.__version__,
+                "numpy": np.__version__}
+    problems = []
+    if sys.version_info < (3, 10):
+        problems.append("Python 3.10 or newer is needed")
+    if not keras.__version__.startswith("3."):
+        problems.append("Keras 3 is needed (pip install 'keras>=3.3')")
+    if tuple(int(v) for v in librosa.__version__.split(".")[:2]) < (0, 10):
+        problems.append("librosa 0.10 or newer is needed")
+    print(", ".join(f"{k} {v}" for k, v in versions.items()))
+    for problem in problems:
+        print("WARNING:", problem)
+    return versions
+
+
+def gpu_check() -> bool:
+    """Say whether the Keras backend sees a GPU, and how to get one if not."""
+    from .train import gpu_available
+    if gpu_available():
+        print("GPU found: training uses it (mixed precision and XLA switch on automatically).")
+        return True
+    advice = ("In Colab: Runtime > Change runtime type > T4 GPU, then run the notebook again."
+              if is_colab() else "FAST mode and the default models train on a CPU in minutes.")
+    print(f"No GPU: training runs on the CPU. {advice}")
+    return False
