@@ -152,6 +152,9 @@ def _index(genre_root: Path, *, progress: bool) -> pd.DataFrame:
         tmp.write_text(json.dumps({"version": _INDEX_VERSION, "rows": rows}))
         os.replace(tmp, cache_file)
     table = pd.DataFrame(rows)
+    for tid, why in config.KNOWN_BAD_FILES.items():   # say why a known-bad file is bad
+        mask = (table["path"].map(track_id) == tid) & (table["reason"] != "")
+        table.loc[mask, "reason"] += f"; known fault: {why}"
     table["genre"] = [Path(p).parent.name for p in table["path"]]
     table["track_id"] = [track_id(p) for p in table["path"]]
     return table
@@ -209,9 +212,6 @@ def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre
     genre_root = _genre_root(root)
     table = _index(genre_root, progress=progress)
     table["artist"] = _artists(root, genre_root, table["track_id"])
-    for tid, why in config.KNOWN_BAD_FILES.items():
-        mask = (table["track_id"] == tid) & (table["reason"] != "")
-        table.loc[mask, "reason"] += f"; known fault: {why}"
     bad = table[table["reason"] != ""]
     for row in bad.itertuples():
         logger.warning("excluded %s: %s", row.path, row.reason)
