@@ -27,7 +27,20 @@ REQUIREMENTS = {
     "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
     "jupyterlab": "jupyterlab>=4.0,<5", "tqdm": "tqdm>=4.66,<5",
 }
-COLAB_HOME = Path("/content/genre-course")
+COLAB_HOME = Path(os.environ.get("COURSE_COLAB_HOME", "/content/genre-course"))
+
+# The first code cell of every lesson (a test keeps the lessons in step with it).
+# COURSE_PIP_SOURCE may name a wheel, a local checkout or a fork instead of REPO_URL.
+COLAB_CELL = f"""\
+# Colab only: install the course without touching Colab's own TensorFlow or numpy (extra code –)
+import os, sys
+IS_COLAB = "google.colab" in sys.modules
+if IS_COLAB:
+    REPO_URL = "{config.REPO_URL}"  # = course_utils.config.REPO_URL
+    SOURCE = os.environ.get("COURSE_PIP_SOURCE", f"git+{{REPO_URL}}@{config.REPO_BRANCH}")
+    %pip install --quiet --no-deps "{{SOURCE}}"
+    from course_utils import colab
+    colab.setup()  # installs only missing dependencies, sets the data folder, prepares the data"""
 
 
 def is_colab() -> bool:

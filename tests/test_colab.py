@@ -1,0 +1,99 @@
+"""The lessons' Colab set-up cell, run under a simulated Colab.
+
+A stand-in ``google.colab`` module, a fresh virtual environment that sees the
+pre-installed stack (as Colab has TensorFlow, numpy, librosa ...) but not this
+package, and ``COURSE_PIP_SOURCE`` pointing at a freshly built wheel instead of
+the repository URL. The cell must install the course without touching the
+stack, prepare the data and leave the notebook ready to run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from course_utils import colab, config
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = r"""
+import json, sys
+import google.colab                               # the stand-in: we are "in Colab"
+import numpy, tensorflow
+before = {"numpy": numpy.__version__, "tensorflow": tensorflow.__version__}
+from IPython.testing.globalipapp import start_ipython
+ip = start_ipython()
+result = ip.run_cell(open(sys.argv[1]).read())
+result.raise_error()
+import course_utils
+from course_utils import config, data
+tracks = data.load_dataset(progress=False)
+import importlib.metadata as md
+print(json.dumps({"before": before, "after": {"numpy": md.version("numpy"),
+                  "tensorflow": md.version("tensorflow")},
+                  "module": course_utils.__file__, "data_dir": str(config.data_dir()),
+                  "tracks": len(tracks), "genres": tracks.attrs["genres"],
+                  "splits": (config.SPLITS_DIR / "test_filtered.txt").exists()}))
+"""
+
+
+def test_lessons_start_with_the_canonical_colab_cell():
+    lessons = sorted((config.REPO_DIR / "solutions").glob("*.ipynb"))
+    if not lessons:
+        pytest.skip("no lessons in solutions/ yet")
+    for nb in lessons:
+        cells = json.loads(nb.read_text())["cells"]
+        first = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+        assert first == colab.COLAB_CELL, f"{nb.name}: the Colab cell differs from colab.COLAB_CELL"
+        badge = f"colab.research.google.com/github/{config.REPO_URL.split('github.com/')[1]}" \
+                f"/blob/{config.REPO_BRANCH}/solutions/{nb.name}"
+        assert badge in "".join(cells[0]["source"]), f"{nb.name}: badge must point at its own path"
+
+
+def test_missing_requirements_lists_only_absent_packages(monkeypatch):
+    real = colab.metadata.version
+    def fake(dist):
+        if dist == "seaborn":
+            raise colab.metadata.PackageNotFoundError(dist)
+        return real(dist)
+    monkeypatch.setattr(colab.metadata, "version", fake)
+    assert colab.missing_requirements() == ["seaborn>=0.13,<0.14"]
+
+
+def test_setup_cell_under_simulated_colab(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "-w", str(wheels), str(config.REPO_DIR)], check=True)
+    wheel = next(wheels.glob("course_utils-*.whl"))
+    env_dir = tmp_path / "colabenv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    # Colab's pre-installed stack: visible, but not its .pth files (so not this package)
+    (site / "colab_stack.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    fake = tmp_path / "fake" / "google" / "colab"   # a namespace package beside protobuf's
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('"""Stand-in for Google Colab."""\n')
+    cell = tmp_path / "cell.py"
+    cell.write_text(colab.COLAB_CELL)   # what every lesson starts with (test above)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("COURSE_", "PYTHON", "VIRTUAL_ENV"))}
+    env.update(PYTHONPATH=str(tmp_path / "fake"), COURSE_PIP_SOURCE=str(wheel),
+               COURSE_COLAB_HOME=str(tmp_path / "content"), COURSE_FAST="1", PIP_NO_INDEX="1",
+               TF_CPP_MIN_LOG_LEVEL="3")
+    out = subprocess.run([python, "-c", SCRIPT, str(cell)], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["module"].startswith(str(site)), "the course was not installed from the wheel"
+    assert report["before"] == report["after"], "Colab's own packages must not change"
+    assert report["data_dir"] == str(tmp_path / "content" / "data")
+    assert report["tracks"] >= 20 * 10 and len(report["genres"]) == 10 and report["splits"]
+    assert (tmp_path / "content" / "data" / "synthetic-fast" / "genres_original").is_dir()
