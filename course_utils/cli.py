@@ -156,6 +156,10 @@ def _train(args) -> int:
           f"(95% CI {m['track_accuracy_ci95'][0]:.1%}-{m['track_accuracy_ci95'][1]:.1%}), "
           f"segment accuracy {m['segment_accuracy']:.1%}, macro F1 {m['macro_f1']:.3f} "
           f"on {m['n_test_tracks']} test tracks")
+    if "stats_track_accuracy" in m:
+        print(f"  parts: deep model alone {m['deep_track_accuracy']:.1%}, SVM on statistics "
+              f"alone {m['stats_track_accuracy']:.1%}; deep-model weight "
+              f"{m['ensemble_weight']:.2f} (chosen on validation)")
     return EXIT_OK
 
 

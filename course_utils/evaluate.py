@@ -164,14 +164,21 @@ def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = Tr
     if known.empty:
         raise CourseError(f"None of the dataset's genres {sorted(tracks['genre'].unique())} "
                           f"is among the run's genres {genres}; nothing to evaluate.")
-    ids, probs, seg_probs, seg_ids, _ = predict_tracks(run, known, progress=progress)
+    ids, probs, seg_probs, seg_ids, fs = predict_tracks(run, known, progress=progress)
     truth = dict(zip(known["track_id"], known["genre"].map(genres.index)))
     y_true = np.array([truth[t] for t in ids])
     seg_true = np.array([truth[t] for t in seg_ids])
-    _, _, votes = aggregate_tracks(seg_probs, seg_ids)
+    _, deep, votes = aggregate_tracks(seg_probs, seg_ids)
     y_pred = probs.argmax(1)
     result = scores(y_true, y_pred, genres=genres)
-    return {"genres": genres, "n_test_tracks": len(ids), "n_test_segments": len(seg_ids),
+    parts = {"deep_track_accuracy": float((deep.argmax(1) == y_true).mean())}
+    if run.stats_model is not None:   # the ensemble's two halves, scored alone
+        by_id = dict(zip(known["track_id"], known["path"]))
+        stats = np.stack([fs.features[by_id[t]]["stats"] for t in ids]).astype(np.float64)
+        parts["stats_track_accuracy"] = float(
+            (run.stats_model.predict_proba(stats).argmax(1) == y_true).mean())
+        parts["ensemble_weight"] = run.config.get("ensemble_weight", 1.0)
+    return {"genres": genres, "n_test_tracks": len(ids), "n_test_segments": len(seg_ids), **parts,
             "segment_accuracy": float((seg_probs.argmax(1) == seg_true).mean()),
             "track_accuracy": result["accuracy"],
             "track_accuracy_vote": float((votes == y_true).mean()),
@@ -237,13 +244,15 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
                      "split": cfg["split"]["method"], "augment": ",".join(cfg["augment"]) or "none",
                      "seed": cfg["seed"], "params": cfg["params"],
                      "s/epoch": cfg["epoch_seconds"], "segment_acc": m["segment_accuracy"],
-                     "track_acc": m["track_accuracy"], "macro_f1": m["macro_f1"]})
+                     "track_acc": m["track_accuracy"], "macro_f1": m["macro_f1"],
+                     "deep_acc": m.get("deep_track_accuracy", m["track_accuracy"])})
     table = pd.DataFrame(rows)
     keys = ["model", "dataset", "split", "augment"]
     out = table.groupby(keys, sort=False).agg(
         runs=("seed", "size"), params=("params", "first"), s_per_epoch=("s/epoch", "mean"),
         segment_acc=("segment_acc", "mean"), track_acc_mean=("track_acc", "mean"),
-        track_acc_std=("track_acc", "std"), macro_f1=("macro_f1", "mean")).reset_index()
+        track_acc_std=("track_acc", "std"), macro_f1=("macro_f1", "mean"),
+        deep_acc_mean=("deep_acc", "mean")).reset_index()
     out["track_acc_std"] = out["track_acc_std"].fillna(0.0)
     out["track accuracy"] = [f"{m:.1%} ± {s:.1%}" for m, s in
                              zip(out["track_acc_mean"], out["track_acc_std"])]
