@@ -42,3 +42,12 @@ def gtzan_sample() -> Path:
 def tiny_dataset(tmp_path) -> Path:
     """A folder of 3 genres x 3 tracks of 4 s."""
     return write_dataset(tmp_path / "tiny")
+
+
+@pytest.fixture(scope="session")
+def fast_synthetic(tmp_path_factory) -> Path:
+    """A FAST synthetic dataset (10 genres x 30 clips x 6 s), made once per session."""
+    from course_utils import synth
+    root = tmp_path_factory.mktemp("fastdata") / "synthetic-fast"
+    synth.synthesize(root, fast=True, n_jobs=os.cpu_count(), progress=False)
+    return root
