@@ -1,0 +1,236 @@
+"""Tests for course_utils.synth: determinism, layout, idempotency, artists, sound."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from course_utils import config, synth
+from course_utils.exceptions import ParameterError
+
+PER_GENRE, SECONDS, SEED = 2, 3.0, 5
+
+
+def _files(root):
+    return sorted((root / "genres_original").rglob("*.wav"))
+
+
+def _bytes(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in _files(root)}
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory):
+    """2 clips per genre x 3 s, rendered in one process."""
+    root = tmp_path_factory.mktemp("synth") / "set"
+    return synth.synthesize(root, per_genre=PER_GENRE, seconds=SECONDS, seed=SEED, progress=False)
+
+
+# --- layout -----------------------------------------------------------------
+def test_layout_follows_gtzan_kaggle(tiny_set):
+    names = [p.relative_to(tiny_set).as_posix() for p in _files(tiny_set)]
+    expected = sorted(f"genres_original/{g}/{g}.{i:05d}.wav"
+                      for g in config.GENRES for i in range(PER_GENRE))
+    assert names == expected
+    assert not list(tiny_set.rglob("*.tmp"))
+
+
+def test_files_are_16_bit_mono_at_sr(tiny_set):
+    info = sf.info(tiny_set / "genres_original" / "blues" / "blues.00001.wav")
+    assert (info.samplerate, info.channels, info.subtype, info.format) == (
+        config.SR, 1, "PCM_16", "WAV")
+    assert info.frames == int(round(SECONDS * config.SR))
+
+
+def test_metadata_csv(tiny_set):
+    with open(tiny_set / "metadata.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["track_id", "genre", "artist"]
+    assert len(rows) == PER_GENRE * len(config.GENRES)
+    for row in rows:
+        genre, index = row["track_id"].split(".")
+        assert genre == row["genre"] and re.fullmatch(r"\d{5}", index)
+        assert re.fullmatch(rf"{genre}-a\d{{2,}}", row["artist"])
+        assert row["artist"] == synth.artist_of(genre, int(index), seed=SEED)
+
+
+def test_synth_info(tiny_set):
+    info = json.loads((tiny_set / "synth_info.json").read_text())
+    assert info == {"seed": SEED, "per_genre": PER_GENRE, "seconds": SECONDS,
+                    "sr": config.SR, "version": synth.VERSION}
+
+
+# --- determinism ------------------------------------------------------------
+def test_same_seed_same_bytes_with_workers(tiny_set, tmp_path):
+    other = synth.synthesize(tmp_path / "par", per_genre=PER_GENRE, seconds=SECONDS,
+                             seed=SEED, n_jobs=2, progress=False)
+    assert _bytes(other) == _bytes(tiny_set)
+
+
+def test_same_bytes_whatever_the_order(tiny_set, tmp_path):
+    # render only the second clip of each genre first, then fill in the rest
+    root = tmp_path / "order"
+    for genre in reversed(config.GENRES):
+        y = synth.render_clip(genre, 1, seed=SEED, seconds=SECONDS)
+        path = root / "genres_original" / genre / f"{genre}.00001.wav"
+        path.parent.mkdir(parents=True)
+        sf.write(path, y, config.SR, subtype="PCM_16", format="WAV")
+    synth.synthesize(root, per_genre=PER_GENRE, seconds=SECONDS, seed=SEED, progress=False)
+    assert _bytes(root) == _bytes(tiny_set)
+
+
+def test_render_clip_matches_file(tiny_set):
+    y = synth.render_clip("jazz", 0, seed=SEED, seconds=SECONDS)
+    stored, sr = sf.read(tiny_set / "genres_original" / "jazz" / "jazz.00000.wav", dtype="float32")
+    assert sr == config.SR
+    np.testing.assert_allclose(stored, y, atol=1.5 / 32768)
+
+
+def test_different_seeds_differ():
+    a = synth.render_clip("rock", 0, seed=1, seconds=2.0)
+    b = synth.render_clip("rock", 0, seed=2, seconds=2.0)
+    assert not np.allclose(a, b)
+
+
+def test_different_clips_differ():
+    a = synth.render_clip("pop", 0, seed=1, seconds=2.0)
+    b = synth.render_clip("pop", 1, seed=1, seconds=2.0)
+    assert not np.allclose(a, b)
+
+
+# --- idempotency ------------------------------------------------------------
+def test_second_call_rewrites_nothing(tiny_set):
+    before = {p: p.stat().st_mtime_ns for p in [*_files(tiny_set), tiny_set / "metadata.csv"]}
+    synth.synthesize(tiny_set, per_genre=PER_GENRE, seconds=SECONDS, seed=SEED, progress=False)
+    after = {p: p.stat().st_mtime_ns for p in before}
+    assert after == before
+
+
+def test_missing_file_is_rendered_alone(tmp_path):
+    root = synth.synthesize(tmp_path / "s", per_genre=1, seconds=1.0, seed=3, progress=False)
+    missing = root / "genres_original" / "metal" / "metal.00000.wav"
+    content = missing.read_bytes()
+    keep = root / "genres_original" / "pop" / "pop.00000.wav"
+    mtime = keep.stat().st_mtime_ns
+    missing.unlink()
+    synth.synthesize(root, per_genre=1, seconds=1.0, seed=3, progress=False)
+    assert missing.read_bytes() == content
+    assert keep.stat().st_mtime_ns == mtime
+
+
+def test_new_settings_rerender_and_drop_surplus(tmp_path):
+    root = synth.synthesize(tmp_path / "s", per_genre=2, seconds=1.0, seed=3, progress=False)
+    old = (root / "genres_original" / "disco" / "disco.00000.wav").read_bytes()
+    synth.synthesize(root, per_genre=1, seconds=1.0, seed=4, progress=False)
+    assert len(_files(root)) == len(config.GENRES)
+    assert (root / "genres_original" / "disco" / "disco.00000.wav").read_bytes() != old
+    assert json.loads((root / "synth_info.json").read_text())["seed"] == 4
+
+
+def test_fast_mode_defaults(tmp_path, monkeypatch):
+    monkeypatch.setattr(synth, "FAST_SIZE", (1, 0.5))
+    monkeypatch.setenv("COURSE_FAST", "1")
+    root = synth.synthesize(tmp_path / "s", progress=False)
+    info = json.loads((root / "synth_info.json").read_text())
+    assert (info["per_genre"], info["seconds"]) == (1, 0.5)
+    assert synth.FULL_SIZE[0] >= 50 and synth.FULL_SIZE[1] >= 10
+
+
+def test_default_root_is_under_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    root = synth.synthesize(per_genre=1, seconds=0.5, progress=False)
+    assert root == tmp_path / "synthetic"
+    assert (root / "metadata.csv").exists()
+
+
+# --- artists ----------------------------------------------------------------
+@pytest.mark.parametrize("genre", config.GENRES)
+def test_artists_are_blocks_of_several_clips(genre):
+    artists = [synth.artist_of(genre, i, seed=SEED) for i in range(60)]
+    _, counts = np.unique(artists, return_counts=True)
+    assert 60 / 8 <= len(counts) <= 60 / 3 + 1
+    assert counts[:-1].min() >= 3 and counts.max() <= 8      # the last block may be cut off
+    assert artists == sorted(artists, key=lambda a: int(a.split("-a")[1]))
+
+
+def test_artists_depend_on_seed():
+    a = [synth.artist_of("blues", i, seed=1) for i in range(40)]
+    b = [synth.artist_of("blues", i, seed=2) for i in range(40)]
+    assert a != b
+
+
+def test_clips_of_one_artist_share_tempo_and_sound():
+    # the artist's parameters are shared; clips of two artists differ more
+    style = synth.STYLES["disco"]
+    gi = config.GENRES.index("disco")
+    one = synth._artist(style, SEED, gi, 0)
+    again = synth._artist(style, SEED, gi, 0)
+    other = synth._artist(style, SEED, gi, 1)
+    assert one["bpm"] == again["bpm"] and one["kit"] == again["kit"]
+    assert one["bpm"] != other["bpm"]
+
+
+# --- sound ------------------------------------------------------------------
+@pytest.mark.parametrize("genre", config.GENRES)
+def test_clip_is_sound_audio(genre):
+    y = synth.render_clip(genre, 4, seed=SEED, seconds=SECONDS)
+    assert y.shape == (int(round(SECONDS * config.SR)),) and y.dtype == np.float32
+    assert np.all(np.isfinite(y))
+    peak = np.abs(y).max()
+    assert 10 ** (-6 / 20) <= peak <= 10 ** (-0.9 / 20)            # -6 .. -1 dBFS
+    assert 20 * np.log10(np.sqrt(np.mean(y ** 2))) > -35          # not silent
+    assert np.mean(np.abs(y) > 0.99 * peak) < 0.01                # not squashed flat
+
+
+def test_styles_cover_the_genres_and_parse():
+    assert tuple(synth.STYLES) == config.GENRES
+    for name, style in synth.STYLES.items():
+        for inst in (*style.bass_instruments, *style.comp_instruments, *style.lead_instruments):
+            assert inst in synth.INSTRUMENTS, (name, inst)
+        for progression in style.progressions:
+            for word in progression.replace(",", " ").split():
+                synth._parse_chord(word)
+        for patterns in style.drums.values():
+            assert all(len(p) == style.grid * 4 for p in patterns), name
+
+
+def test_styles_differ_in_design():
+    tempo = {g: s.tempo for g, s in synth.STYLES.items()}
+    assert tempo["reggae"][1] < tempo["rock"][0]              # one-drop is slower than rock
+    assert tempo["hiphop"][1] < tempo["disco"][0]
+    assert synth.STYLES["classical"].drums == {}
+    assert synth.STYLES["blues"].grid == 3 and synth.STYLES["pop"].grid == 4
+    assert synth.STYLES["disco"].drums["kick"] == ("x...x...x...x...",)
+    assert len({s.bass for s in synth.STYLES.values()}) >= 8
+
+
+def test_artists_draw_tempo_from_their_style():
+    for gi, (genre, style) in enumerate(synth.STYLES.items()):
+        bpms = [synth._artist(style, SEED, gi, a)["bpm"] for a in range(20)]
+        assert style.tempo[0] <= min(bpms) and max(bpms) <= style.tempo[1], genre
+        assert np.ptp(bpms) > 0.3 * np.ptp(style.tempo), genre       # the whole range is used
+
+
+# --- errors -----------------------------------------------------------------
+def test_unknown_genre():
+    with pytest.raises(ParameterError, match="Unknown genre 'polka'"):
+        synth.render_clip("polka", 0)
+
+
+@pytest.mark.parametrize("index", [-1, 100_000])
+def test_index_out_of_range(index):
+    with pytest.raises(ParameterError, match=f"index={index}"):
+        synth.artist_of("rock", index)
+
+
+def test_bad_sizes(tmp_path):
+    with pytest.raises(ParameterError, match="per_genre=0"):
+        synth.synthesize(tmp_path, per_genre=0)
+    with pytest.raises(ParameterError, match="seconds=-1"):
+        synth.render_clip("rock", 0, seconds=-1)
+    with pytest.raises(ParameterError, match="n_jobs=0"):
+        synth.synthesize(tmp_path, per_genre=1, n_jobs=0)
