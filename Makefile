@@ -39,7 +39,10 @@ lab: $(STAMP) data
 
 # The browser tests need Chromium and a running JupyterLab: only make test-browser runs them.
 test: $(STAMP)
-	COURSE_FAST=1 $(PY) -m pytest -m "not browser"
+	$(PY) -m course_utils notebooks build --check
+	COURSE_FAST=1 $(PY) -m pytest -m "not browser" tests solutions notebooks \
+	    --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    --durations=15
 
 test-browser: $(STAMP)
 	bash tests/browser/setup.sh
