@@ -64,15 +64,405 @@ def close(a, b, *, rtol: float = 1e-4, atol: float = 1e-4) -> bool:
 
 # Lesson checks follow, one section per lesson, in lesson order.
 # --- 01_audio_basics ----------------------------------------------------------
+@exercise("1.1")
+def check_exercise_1_1(seconds_to_samples: Callable) -> None:
+    """Verifies ``seconds_to_samples(seconds, sr=...)`` on five durations and two rates,
+    including one that needs rounding, and that it returns an ``int``."""
+    for seconds, sr, want in ((3.0, 22050, 66150), (30, 22050, 661500), (0.5, 44100, 22050),
+                              (0.1, 22050, 2205), (1 / 3, 44100, 14700)):
+        got = seconds_to_samples(seconds, sr=sr)
+        expect(isinstance(got, (int, np.integer)), expected="an int", actual=type(got).__name__,
+               hint="wrap the result in int(round(...)).")
+        expect(got == want, expected=f"{want} samples for {seconds:.3g} s at {sr} Hz",
+               actual=got, hint="samples = seconds * sr (multiply, then round).")
+
+
+@exercise("1.2")
+def check_exercise_1_2(amplitude_to_db: Callable) -> None:
+    """Verifies ``amplitude_to_db`` against ``librosa.amplitude_to_db(..., top_db=None)`` on an
+    array with a negative sample and a silent one, with ``ref=1`` and ``ref=0.5``."""
+    import librosa
+    a = np.array([1.0, 0.5, 0.1, 0.01, -0.5, 0.0])
+    for ref in (1.0, 0.5):
+        want = librosa.amplitude_to_db(np.abs(a), ref=ref, amin=1e-5, top_db=None)
+        got = np.asarray(amplitude_to_db(a, ref=ref), dtype=float)
+        expect(close(got, want, atol=1e-3), expected=np.round(want, 2).tolist(),
+               actual=np.round(got, 2).tolist(),
+               hint="20 * log10(max(|a|, amin) / ref): use np.abs, np.maximum and 20, not 10.")
+
+
+@exercise("1.3")
+def check_exercise_1_3(n_frames: Callable) -> None:
+    """Verifies ``n_frames(n_samples, hop_length=...)`` against the width of
+    ``librosa.stft`` (``center=True``) for four signal lengths and three hops."""
+    import librosa
+    for n_samples, hop in ((66150, 512), (22050, 512), (4096, 256), (132300, 1024)):
+        want = librosa.stft(np.zeros(n_samples, dtype=np.float32), n_fft=2048,
+                            hop_length=hop).shape[1]
+        got = n_frames(n_samples, hop_length=hop)
+        expect(got == want, expected=f"{want} frames for {n_samples} samples, hop {hop}",
+               actual=got, hint="with center=True a frame starts at every hop, from sample 0: "
+                                "count them (don't forget the first one).")
+
+
+@exercise("1.4")
+def check_exercise_1_4(hz_to_mel: Callable) -> None:
+    """Verifies ``hz_to_mel`` against ``librosa.hz_to_mel(f, htk=True)`` on an array of six
+    frequencies and on a single number."""
+    import librosa
+    f = np.array([0.0, 100.0, 440.0, 1000.0, 4000.0, 11025.0])
+    want = librosa.hz_to_mel(f, htk=True)
+    got = np.asarray(hz_to_mel(f), dtype=float)
+    expect(close(got, want, atol=0.01), expected=np.round(want, 1).tolist(),
+           actual=np.round(got, 1).tolist(), hint="m = 2595 * log10(1 + f / 700).")
+    one = float(np.asarray(hz_to_mel(1000.0)))
+    expect(abs(one - 1000.0) < 0.1, expected="about 1000 mel for 1000 Hz", actual=round(one, 2),
+           hint="it must work on a plain number too.")
+
 
 # --- 02_feature_extraction ----------------------------------------------------
+@exercise("2.1")
+def check_exercise_2_1(mfcc_with_deltas: Callable) -> None:
+    """Verifies ``mfcc_with_deltas(M)`` on a random (20, 50) matrix: shape (60, 50), the MFCCs on
+    top, then ``librosa.feature.delta`` of order 1, then of order 2."""
+    import librosa
+    M = np.random.default_rng(0).normal(size=(20, 50)).astype(np.float32)
+    got = np.asarray(mfcc_with_deltas(M.copy()))
+    expect(got.shape == (60, 50), expected="shape (60, 50)", actual=f"shape {got.shape}",
+           hint="stack three (20, t) blocks along the rows: np.concatenate([...]) or np.vstack.")
+    for rows, name, want in ((slice(0, 20), "the MFCCs themselves", M),
+                             (slice(20, 40), "the first delta", librosa.feature.delta(M, order=1)),
+                             (slice(40, 60), "the second delta",
+                              librosa.feature.delta(M, order=2))):
+        expect(close(got[rows], want, atol=1e-4), expected=f"rows {rows.start}-{rows.stop - 1} "
+               f"to be {name}", actual="different values",
+               hint="order: M, librosa.feature.delta(M), librosa.feature.delta(M, order=2).")
+
+
+@exercise("2.2")
+def check_exercise_2_2(summary_stats: Callable) -> None:
+    """Verifies ``summary_stats(F)`` on a (3, 4) matrix and a random (12, 130) one: the row means
+    first, then the row standard deviations (``np.std``, ddof=0)."""
+    F = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0], [2.0, -2.0, 2.0, -2.0]])
+    want = np.array([2.5, 0.0, 0.0, np.sqrt(1.25), 0.0, 2.0])
+    got = np.asarray(summary_stats(F), dtype=float)
+    expect(close(got, want), expected=want.round(3).tolist(),
+           actual=np.round(got, 3).tolist() if got.ndim == 1 else f"shape {got.shape}",
+           hint="mean and std over time are over axis=1 (one value per row); means first.")
+    G = np.random.default_rng(1).normal(size=(12, 130))
+    expect(close(summary_stats(G), np.concatenate([G.mean(axis=1), G.std(axis=1)])),
+           expected="24 values for a 12-row matrix", actual="something else",
+           hint="np.concatenate([F.mean(axis=1), F.std(axis=1)]).")
+
+
+@exercise("2.3")
+def check_exercise_2_3(nearest_centroid_predict: Callable) -> None:
+    """Verifies ``nearest_centroid_predict`` on a 2-D toy problem whose answer is known, and
+    against scikit-learn's ``NearestCentroid`` on random data with 4 classes."""
+    from sklearn.neighbors import NearestCentroid
+    X_train = np.array([[0.0, 0.0], [0.0, 2.0], [10.0, 0.0], [10.0, 2.0], [5.0, 9.0], [5.0, 11.0]])
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    X_test = np.array([[1.0, 1.0], [9.0, 0.0], [5.0, 8.0], [4.0, 1.0]])
+    got = np.asarray(nearest_centroid_predict(X_train, labels, X_test))
+    expect(got.tolist() == [0, 1, 2, 0], expected=[0, 1, 2, 0], actual=got.tolist(),
+           hint="centroids are (0, 1), (10, 1) and (5, 10); pick the class of the closest one.")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(80, 5)) + np.repeat(rng.normal(scale=2, size=(4, 5)), 20, axis=0)
+    lab = np.repeat(np.arange(4), 20)
+    Xt = rng.normal(scale=2, size=(30, 5))
+    want = NearestCentroid().fit(X, lab).predict(Xt)
+    got = np.asarray(nearest_centroid_predict(X, lab, Xt))
+    expect(got.shape == want.shape and (got == want).all(),
+           expected=f"{want.tolist()} (scikit-learn's NearestCentroid)", actual=got.tolist(),
+           hint="one mean per class (X_train[labels_train == c].mean(axis=0)), "
+                "Euclidean distance, argmin.")
+
 
 # --- 03_cnn --------------------------------------------------------------------
+@exercise("3.1")
+def check_exercise_3_1(count_segments: Callable) -> None:
+    """Verifies ``count_segments(n_frames, frames=130, hop=129)`` against the number of
+    segments ``features.segment_features`` cuts from six feature matrices (too short,
+    exactly one segment, the FAST 6 s clip, a 30 s GTZAN clip) and one other segment length."""
+    from . import features
+    for n_frames, frames, hop in ((100, 130, 129), (130, 130, 129), (259, 130, 129),
+                                  (1293, 130, 129), (1300, 130, 129), (500, 64, 63)):
+        if n_frames < frames:
+            want = 0
+        else:
+            want = features.segment_features(np.zeros((1, n_frames)), frames=frames,
+                                             hop=hop).shape[0]
+        got = count_segments(n_frames, frames=frames, hop=hop)
+        expect(got == want, expected=f"{want} segments from {n_frames} frames "
+                                     f"(frames={frames}, hop={hop})", actual=got,
+               hint="the first segment needs `frames` frames, each further one `hop` more; "
+                    "a partial segment at the end is dropped (0 if the clip is too short).")
+
+
+@exercise("3.2")
+def check_exercise_3_2(conv_block: Callable) -> None:
+    """Verifies ``conv_block(x, filters)`` by building it on a ``(64, 65, 1)`` input with 16
+    filters: output shape ``(None, 32, 32, 16)``, 208 parameters (3x3x1x16 kernel without bias
+    + 4x16 BatchNorm), and the layer types Conv2D, BatchNormalization, ReLU and MaxPooling2D.
+    It checks the structure, not trained weights."""
+    import keras
+    inputs = keras.Input((64, 65, 1))
+    outputs = conv_block(inputs, 16)
+    model = keras.Model(inputs, outputs)
+    shape = tuple(outputs.shape)
+    expect(shape == (None, 32, 32, 16), expected="output shape (None, 32, 32, 16)",
+           actual=shape, hint="'same' padding keeps 64x65; a 2x2 max-pool halves it (65 // 2 = 32).")
+    kinds = {type(layer).__name__ for layer in model.layers}
+    for needed in ("Conv2D", "BatchNormalization", "MaxPooling2D"):
+        expect(needed in kinds, expected=f"a {needed} layer", actual=sorted(kinds),
+               hint="Conv2D -> BatchNormalization -> ReLU -> MaxPooling2D.")
+    has_relu = "ReLU" in kinds or any(
+        getattr(getattr(layer, "activation", None), "__name__", "") == "relu"
+        for layer in model.layers)
+    expect(has_relu, expected="a ReLU (layers.Activation('relu') or layers.ReLU())",
+           actual=sorted(kinds), hint="add the non-linearity after BatchNormalization.")
+    n = model.count_params()
+    expect(n == 208, expected="208 parameters (144 conv weights + 64 BatchNorm)", actual=n,
+           hint="use a 3x3 kernel with use_bias=False: BatchNorm's beta already adds a bias.")
+
+
+@exercise("3.3")
+def check_exercise_3_3(time_mask: Callable) -> None:
+    """Verifies ``time_mask(S, t0=..., width=...)`` on a random ``(128, 130)`` array: the
+    columns ``t0:t0 + width`` become 0, every other value is unchanged, the input is not
+    modified, and a mask that runs past the end stops at the last frame."""
+    rng = np.random.default_rng(0)
+    S = rng.normal(size=(128, 130)).astype(np.float32)
+    original = S.copy()
+    for t0, width in ((10, 16), (0, 1), (120, 30)):
+        got = np.asarray(time_mask(S, t0=t0, width=width))
+        want = original.copy()
+        want[:, t0:t0 + width] = 0
+        expect(np.array_equal(S, original), expected="the input left unchanged",
+               actual="the input was modified", hint="work on S.copy().")
+        expect(got.shape == want.shape, expected=f"shape {want.shape}", actual=got.shape,
+               hint="return the whole (masked) spectrogram.")
+        expect(close(got, want, atol=0), expected=f"frames {t0}..{min(t0 + width, 130) - 1} set "
+                                                  "to 0 and nothing else changed",
+               actual=f"{int((got != original).any(axis=0).sum())} frames changed",
+               hint="time is the second axis: S[:, t0:t0 + width] = 0.")
+
 
 # --- 04_lstm -------------------------------------------------------------------
+@exercise("4.1")
+def check_exercise_4_1(to_time_first: Callable) -> None:
+    """Verifies ``to_time_first(M)`` on one ``(60, 130)`` MFCC matrix and on a stack of
+    ``(3, 60, 130)``: shapes ``(130, 60)`` and ``(3, 130, 60)`` **and** values, so that
+    a ``reshape`` (right shape, scrambled frames) is rejected."""
+    rng = np.random.default_rng(1)
+    for M in (rng.normal(size=(60, 130)), rng.normal(size=(3, 60, 130))):
+        want = np.swapaxes(M, -1, -2)
+        got = np.asarray(to_time_first(M))
+        expect(got.shape == want.shape, expected=f"shape {want.shape}", actual=got.shape,
+               hint="swap the last two axes: time first, features last.")
+        expect(close(got, want, atol=0), expected="row t = frame t (all 60 features of it)",
+               actual="the right shape with the values in the wrong places",
+               hint="reshape keeps the memory order and scrambles frames; transpose "
+                    "(np.swapaxes(M, -1, -2)) moves them.")
+
+
+@exercise("4.2")
+def check_exercise_4_2(lstm_params: Callable) -> None:
+    """Verifies ``lstm_params(units, n_inputs)`` against the parameter count of a
+    ``keras.layers.LSTM`` built on four (units, inputs) pairs, including the course's
+    LSTM (64 units on 60 features: 32,000)."""
+    import keras
+    for units, n_inputs in ((64, 60), (1, 1), (32, 20), (128, 64)):
+        layer = keras.layers.LSTM(units)
+        layer.build((None, 10, n_inputs))
+        want = layer.count_params()
+        got = lstm_params(units, n_inputs)
+        expect(got == want, expected=f"{want} parameters for LSTM({units}) on {n_inputs} "
+                                     "features", actual=got,
+               hint="4 gates, each with an input kernel (n_inputs x units), a recurrent "
+                    "kernel (units x units) and a bias (units).")
+
+
+@exercise("4.3")
+def check_exercise_4_3(bidirectional_params: int) -> None:
+    """Verifies the number of parameters of ``Bidirectional(LSTM(64))`` on 60 MFCC features
+    (no Dense layer), computed from a Keras layer."""
+    import keras
+    layer = keras.layers.Bidirectional(keras.layers.LSTM(64))
+    layer.build((None, 65, 60))
+    want = layer.count_params()
+    expect(bidirectional_params == want, expected=want, actual=bidirectional_params,
+           hint="a bidirectional layer holds two independent LSTMs, one per direction.")
+
 
 # --- 05_hybrid -----------------------------------------------------------------
+@exercise("5.1")
+def check_exercise_5_1(pooled_length: Callable) -> None:
+    """Verifies ``pooled_length(n_frames, pools)`` on five cases, including the course's CRNN
+    (130 frames, time pools (2, 2, 1, 1) -> 32) and odd lengths, where rounding up is wrong."""
+    for n_frames, pools, want in ((130, (2, 2, 1, 1), 32), (130, (2, 2, 2), 16),
+                                  (1293, (2, 2, 1, 1), 323), (7, (2,), 3), (65, (), 65)):
+        got = pooled_length(n_frames, pools)
+        expect(got == want, expected=f"{want} frames for {n_frames} frames and pools {pools}",
+               actual=got, hint="each pooling layer keeps n // pool frames (it drops a "
+                                "remainder); apply them one after another.")
+
+
+@exercise("5.2")
+def check_exercise_5_2(fuse: Callable) -> None:
+    """Verifies ``fuse(a, b)`` on two symbolic Keras embeddings of 64 and 32 units (output
+    shape ``(None, 96)``) and on two small arrays (values: ``a``'s features, then ``b``'s)."""
+    import keras
+    out = fuse(keras.Input((64,)), keras.Input((32,)))
+    expect(tuple(out.shape) == (None, 96), expected="shape (None, 96)",
+           actual=tuple(out.shape), hint="concatenate along the last (feature) axis.")
+    a, b = np.arange(6, dtype="float32").reshape(2, 3), -np.ones((2, 2), dtype="float32")
+    got = keras.ops.convert_to_numpy(fuse(a, b))
+    want = np.concatenate([a, b], axis=-1)
+    expect(close(got, want), expected=want.tolist(), actual=np.round(got, 3).tolist(),
+           hint="a first, then b: layers.Concatenate()([a, b]).")
+
+
+@exercise("5.3")
+def check_exercise_5_3(best_per_param: str, table) -> None:
+    """Verifies the model with the highest mean track accuracy per 1,000 parameters in the
+    comparison ``table`` (from ``evaluate.compare``); the answer depends on your runs."""
+    per_k = table["track_acc_mean"] / (table["params"] / 1000)
+    want = str(table.loc[per_k.idxmax(), "model"])
+    expect(best_per_param == want, expected=repr(want), actual=repr(best_per_param),
+           hint="divide track_acc_mean by params / 1000 and take the model of the largest value.")
+
 
 # --- 06_evaluation -------------------------------------------------------------
+@exercise("6.1")
+def check_exercise_6_1(vote_accuracy: Callable) -> None:
+    """Verifies ``vote_accuracy(seg_pred, seg_true, track_ids)`` on three hand-made cases:
+    a vote that differs from segment accuracy, a tie (goes to the smallest label) and
+    tracks whose segments are not contiguous."""
+    ids = np.array(["a", "a", "a", "b", "b", "b", "c", "c", "c"])
+    truth = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    pred = np.array([0, 1, 0, 2, 2, 1, 2, 2, 2])      # a right, b wrong, c right
+    cases = [(pred, truth, ids, 2 / 3, "segment accuracy would be 6/9; vote per track"),
+             (np.array([1, 0, 3, 3]), np.array([0, 0, 3, 3]), np.array(["x", "x", "y", "y"]),
+              1.0, "x ties 1-1 between labels 0 and 1: the tie goes to 0, its true label"),
+             (np.array([4, 5, 4, 5, 4]), np.array([4, 5, 4, 5, 4]),
+              np.array(["p", "q", "p", "q", "p"]), 1.0,
+              "a track's segments need not be next to each other: select them by id")]
+    for seg_pred, seg_true, track_ids, want, hint in cases:
+        got = vote_accuracy(seg_pred, seg_true, track_ids)
+        expect(close(float(got), want), expected=f"{want:.3f}", actual=got, hint=hint)
+
+
+@exercise("6.2")
+def check_exercise_6_2(precision_recall: Callable) -> None:
+    """Verifies ``precision_recall(cm, k)`` against scikit-learn for every class of a
+    non-symmetric confusion matrix (true classes on the rows), including a class that is
+    never predicted (precision 0)."""
+    from sklearn.metrics import precision_recall_fscore_support
+    cm = np.array([[5, 2, 0, 1], [1, 3, 0, 0], [0, 4, 0, 2], [0, 0, 0, 6]])
+    y_true = np.repeat(np.repeat(np.arange(4), 4), cm.ravel())
+    y_pred = np.repeat(np.tile(np.arange(4), 4), cm.ravel())
+    p, r, _, _ = precision_recall_fscore_support(y_true, y_pred, labels=range(4), zero_division=0)
+    for k in range(4):
+        got = precision_recall(cm, k)
+        expect(close(np.asarray(got, float), [p[k], r[k]]),
+               expected=f"(precision, recall) = ({p[k]:.3f}, {r[k]:.3f}) for class {k}",
+               actual=got, hint="rows are true classes: recall divides by the row sum, "
+                                "precision by the column sum.")
+
+
+@exercise("6.3")
+def check_exercise_6_3(bootstrap_interval: Callable) -> None:
+    """Verifies ``bootstrap_interval(correct, level=...)`` against
+    ``evaluate.bootstrap_ci`` on 45 and 300 per-track results at levels 0.95 and 0.5,
+    within 0.02 (random draws differ); only the interval's ends are checked."""
+    from . import evaluate
+    for n_right, n in ((30, 45), (210, 300)):
+        correct = np.arange(n) < n_right
+        for level in (0.95, 0.5):
+            want = evaluate.bootstrap_ci(correct, level=level)
+            got = bootstrap_interval(correct, level=level)
+            expect(close(np.asarray(got, float), want, rtol=0, atol=0.02),
+                   expected=f"about ({want[0]:.3f}, {want[1]:.3f}) for {n_right}/{n} correct "
+                            f"at level {level}", actual=got,
+                   hint="resample indices with replacement (n_boot x n), average each row, "
+                        "take the (1-level)/2 and 1-(1-level)/2 quantiles.")
+
+
+@exercise("6.4")
+def check_exercise_6_4(n_needed) -> None:
+    """Verifies ``n_needed``, the test tracks for a ±0.05 interval at accuracy 0.7: 323
+    (1.96² · 0.7 · 0.3 / 0.05², rounded up); 320-325 is accepted."""
+    expect(320 <= n_needed <= 325, expected="about 323 tracks", actual=n_needed,
+           hint="solve 1.96 * sqrt(p * (1 - p) / n) = 0.05 for n; n = 1.96**2 * p * (1 - p) / 0.05**2.")
+
+
+@exercise("6.5")
+def check_exercise_6_5(shared_values: Callable) -> None:
+    """Verifies ``shared_values(train, test, column)`` returns exactly the shared values as
+    a set, for track ids and for artists (with a missing artist), and an empty set when
+    nothing is shared."""
+    import pandas as pd
+    train = pd.DataFrame({"track_id": ["a.1", "a.2", "b.1"], "artist": ["x", "y", None]})
+    test = pd.DataFrame({"track_id": ["a.2", "c.1", "b.1"], "artist": ["y", "z", None]})
+    clean = pd.DataFrame({"track_id": ["d.1"], "artist": ["w"]})
+    for tr, te, column, want in ((train, test, "track_id", {"a.2", "b.1"}),
+                                 (train, test, "artist", {"y"}),
+                                 (train, clean, "track_id", set())):
+        got = shared_values(tr, te, column)
+        expect(isinstance(got, set) and got == want, expected=f"{want} for column {column!r}",
+               actual=got, hint="the intersection of two sets; drop missing values (dropna) "
+                                "first.")
+
 
 # --- 07_your_own_music ---------------------------------------------------------
+_GENRES_07 = ["blues", "classical", "country", "disco", "hiphop"]
+
+
+@exercise("7.1")
+def check_exercise_7_1(top_k: Callable) -> None:
+    """Verifies ``top_k(probs, genres, k=...)`` for k = 3 and k = 1 on a 5-genre vector:
+    the right genres, most probable first, each with its probability."""
+    probs = np.array([0.05, 0.5, 0.1, 0.3, 0.05])
+    got = [(g, float(p)) for g, p in top_k(probs, _GENRES_07, k=3)]
+    want = [("classical", 0.5), ("disco", 0.3), ("country", 0.1)]
+    expect([g for g, _ in got] == [g for g, _ in want] and close([p for _, p in got], [0.5, 0.3, 0.1]),
+           expected=want, actual=got,
+           hint="np.argsort sorts ascending: reverse it ([::-1]) before taking the first k.")
+    got1 = [(g, float(p)) for g, p in top_k(probs, _GENRES_07, k=1)]
+    expect(got1 == [("classical", 0.5)], expected=[("classical", 0.5)], actual=got1,
+           hint="return exactly k pairs.")
+
+
+@exercise("7.2")
+def check_exercise_7_2(majority_vote: Callable) -> None:
+    """Verifies ``majority_vote`` on three cases: a clear majority that the mean probability
+    disagrees with, a tie broken by the mean, and a single segment."""
+    genres = _GENRES_07[:2]
+    cases = [  # (segment probabilities, expected, what it tests)
+        ([[0.9, 0.1], [0.4, 0.6], [0.45, 0.55]], "classical",
+         "two of three segments vote classical (the mean would say blues)"),
+        ([[0.6, 0.4], [0.1, 0.9]], "classical",
+         "a 1-1 tie goes to the higher mean probability (classical, 0.65)"),
+        ([[0.3, 0.7]], "classical", "one segment decides alone"),
+    ]
+    for probs, want, what in cases:
+        got = majority_vote(np.array(probs), genres)
+        expect(got == want, expected=f"{want!r}: {what}", actual=repr(got),
+               hint="count argmax votes with np.bincount(..., minlength=len(genres)); among the "
+                    "genres with the most votes, pick the highest mean probability.")
+
+
+@exercise("7.3")
+def check_exercise_7_3(decide: Callable) -> None:
+    """Verifies ``decide(probs, genres, threshold=...)``: a confident answer, an "unsure" one,
+    a lower threshold, and a probability exactly at the threshold (which counts as sure)."""
+    probs = np.array([0.1, 0.4, 0.35, 0.1, 0.05])
+    for threshold, p, want in ((0.5, np.array([0.05, 0.7, 0.1, 0.1, 0.05]), "classical"),
+                               (0.5, probs, "unsure"), (0.3, probs, "classical"),
+                               (0.5, np.array([0.5, 0.25, 0.25, 0.0, 0.0]), "blues")):
+        got = decide(p, _GENRES_07, threshold=threshold)
+        expect(got == want, expected=f"{want!r} for top probability {p.max():.2f} and threshold "
+               f"{threshold}", actual=repr(got),
+               hint='the top genre if its probability >= threshold, else "unsure".')
+

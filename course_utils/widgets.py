@@ -23,9 +23,24 @@ from . import audio, config, data, evaluate, features, train
 
 
 def play(y: np.ndarray, sr: int = config.SR, *, seconds: float = 5.0, offset: float = 0.0) -> Audio:
-    """An audio player for a short excerpt (``seconds`` long) of ``y``."""
+    """An audio player for a short excerpt (``seconds`` long) of ``y``.
+
+    The excerpt is embedded as MP3 (about 8x smaller than WAV), so notebooks
+    that play every genre stay small; WAV is the fallback where libsndfile
+    cannot write MP3.
+    """
+    import soundfile as sf
     start = int(offset * sr)
-    return Audio(y[start:start + int(seconds * sr)], rate=sr)
+    excerpt = np.asarray(y[start:start + int(seconds * sr)], dtype=np.float32)
+    peak = float(np.abs(excerpt).max()) if excerpt.size else 0.0
+    if peak > 1.0:
+        excerpt = excerpt / peak
+    path = Path(tempfile.mkdtemp()) / "excerpt.mp3"
+    try:
+        sf.write(path, excerpt, sr, format="MP3")
+        return Audio(filename=str(path), embed=True)
+    except (sf.LibsndfileError, TypeError, ValueError):
+        return Audio(excerpt, rate=sr)
 
 
 # --------------------------------------------------------------------------- spectrogram explorer

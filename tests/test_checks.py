@@ -34,15 +34,316 @@ def test_close_is_false_on_shape_mismatch():
 
 # --- lesson checks: one section per lesson, in lesson order -------------------
 # --- 01_audio_basics ----------------------------------------------------------
+def _not_done(*args, **kwargs):
+    raise NotImplementedError("Exercise: not done yet")
+
+
+def test_check_1_1_seconds_to_samples():
+    assert checks.check_exercise_1_1(lambda seconds, *, sr: int(round(seconds * sr))) is True
+    assert checks.check_exercise_1_1(lambda seconds, *, sr: seconds / sr) is False
+    assert checks.check_exercise_1_1(lambda seconds, *, sr: seconds * sr) is False  # a float
+    assert checks.check_exercise_1_1(_not_done) is None
+
+
+def test_check_1_2_amplitude_to_db():
+    def amplitude_to_db(a, *, ref=1.0, amin=1e-5):
+        return 20.0 * np.log10(np.maximum(np.abs(a), amin) / ref)
+
+    def power_formula(a, *, ref=1.0, amin=1e-5):    # 10 log10 is for power, not amplitude
+        return 10.0 * np.log10(np.maximum(np.abs(a), amin) / ref)
+
+    def no_floor(a, *, ref=1.0, amin=1e-5):
+        with np.errstate(divide="ignore"):
+            return 20.0 * np.log10(np.abs(a) / ref)
+
+    assert checks.check_exercise_1_2(amplitude_to_db) is True
+    assert checks.check_exercise_1_2(power_formula) is False
+    assert checks.check_exercise_1_2(no_floor) is False
+    assert checks.check_exercise_1_2(_not_done) is None
+
+
+def test_check_1_3_n_frames():
+    assert checks.check_exercise_1_3(lambda n, *, hop_length: 1 + n // hop_length) is True
+    assert checks.check_exercise_1_3(lambda n, *, hop_length: n // hop_length) is False
+    assert checks.check_exercise_1_3(_not_done) is None
+
+
+def test_check_1_4_hz_to_mel():
+    assert checks.check_exercise_1_4(lambda f: 2595 * np.log10(1 + np.asarray(f) / 700)) is True
+    assert checks.check_exercise_1_4(lambda f: 1127 * np.log(1 + np.asarray(f) / 700)) is True
+    assert checks.check_exercise_1_4(lambda f: 2595 * np.log(1 + np.asarray(f) / 700)) is False
+    assert checks.check_exercise_1_4(_not_done) is None
+
 
 # --- 02_feature_extraction ----------------------------------------------------
+def test_check_2_1_mfcc_with_deltas():
+    import librosa
+
+    def with_deltas(M):
+        return np.concatenate([M, librosa.feature.delta(M), librosa.feature.delta(M, order=2)])
+
+    def first_delta_twice(M):    # the second block is not the second-order delta
+        d = librosa.feature.delta(M)
+        return np.concatenate([M, d, d])
+
+    assert checks.check_exercise_2_1(with_deltas) is True
+    assert checks.check_exercise_2_1(first_delta_twice) is False
+    assert checks.check_exercise_2_1(lambda M: np.concatenate([M, np.diff(M, axis=1)])) is False
+    assert checks.check_exercise_2_1(_not_done) is None
+
+
+def test_check_2_2_summary_stats():
+    assert checks.check_exercise_2_2(
+        lambda F: np.concatenate([F.mean(axis=1), F.std(axis=1)])) is True
+    assert checks.check_exercise_2_2(
+        lambda F: np.concatenate([F.mean(axis=0), F.std(axis=0)])) is False   # over rows
+    assert checks.check_exercise_2_2(
+        lambda F: np.stack([F.mean(axis=1), F.std(axis=1)], axis=1).ravel()) is False  # interleaved
+    assert checks.check_exercise_2_2(_not_done) is None
+
+
+def test_check_2_3_nearest_centroid():
+    def nearest(X_train, labels_train, X_test):
+        classes = np.unique(labels_train)
+        centroids = np.stack([X_train[labels_train == c].mean(axis=0) for c in classes])
+        return classes[np.linalg.norm(X_test[:, None] - centroids[None], axis=2).argmin(axis=1)]
+
+    def farthest(X_train, labels_train, X_test):
+        classes = np.unique(labels_train)
+        centroids = np.stack([X_train[labels_train == c].mean(axis=0) for c in classes])
+        return classes[np.linalg.norm(X_test[:, None] - centroids[None], axis=2).argmax(axis=1)]
+
+    def nearest_neighbour(X_train, labels_train, X_test):   # 1-NN, not nearest centroid
+        d = np.linalg.norm(X_test[:, None] - X_train[None], axis=2)
+        return labels_train[d.argmin(axis=1)]
+
+    assert checks.check_exercise_2_3(nearest) is True
+    assert checks.check_exercise_2_3(farthest) is False
+    assert checks.check_exercise_2_3(nearest_neighbour) is False
+    assert checks.check_exercise_2_3(_not_done) is None
+
 
 # --- 03_cnn --------------------------------------------------------------------
+def _stub(*args, **kwargs):
+    raise NotImplementedError("Exercise: not done")
+
+
+def test_check_3_1_count_segments():
+    def count_segments(n_frames, frames=130, hop=129):
+        return 0 if n_frames < frames else 1 + (n_frames - frames) // hop
+    assert checks.check_exercise_3_1(count_segments) is True
+    assert checks.check_exercise_3_1(lambda n, frames=130, hop=129: n // frames) is False
+    assert checks.check_exercise_3_1(_stub) is None
+
+
+def test_check_3_2_conv_block():
+    from keras import layers
+
+    def conv_block(x, filters):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+        return layers.MaxPooling2D(2)(x)
+
+    def with_bias(x, filters):
+        x = layers.Conv2D(filters, 3, padding="same")(x)
+        x = layers.BatchNormalization()(x)
+        return layers.MaxPooling2D(2)(layers.ReLU()(x))
+
+    assert checks.check_exercise_3_2(conv_block) is True
+    assert checks.check_exercise_3_2(with_bias) is False
+    assert checks.check_exercise_3_2(_stub) is None
+
+
+def test_check_3_3_time_mask():
+    def time_mask(S, *, t0, width):
+        S = S.copy()
+        S[:, t0:t0 + width] = 0
+        return S
+
+    def freq_mask(S, *, t0, width):   # masks the wrong axis
+        S = S.copy()
+        S[t0:t0 + width] = 0
+        return S
+
+    def in_place(S, *, t0, width):
+        S[:, t0:t0 + width] = 0
+        return S
+
+    assert checks.check_exercise_3_3(time_mask) is True
+    assert checks.check_exercise_3_3(freq_mask) is False
+    assert checks.check_exercise_3_3(in_place) is False
+    assert checks.check_exercise_3_3(_stub) is None
+
 
 # --- 04_lstm -------------------------------------------------------------------
+def test_check_4_1_to_time_first():
+    assert checks.check_exercise_4_1(lambda M: np.swapaxes(M, -1, -2)) is True
+    assert checks.check_exercise_4_1(
+        lambda M: M.reshape(*M.shape[:-2], M.shape[-1], M.shape[-2])) is False
+    assert checks.check_exercise_4_1(_stub) is None
+
+
+def test_check_4_2_lstm_params():
+    assert checks.check_exercise_4_2(lambda u, i: 4 * (u * (u + i) + u)) is True
+    assert checks.check_exercise_4_2(lambda u, i: 4 * (u * i + u)) is False   # no recurrence
+    assert checks.check_exercise_4_2(_stub) is None
+
+
+def test_check_4_3_bidirectional_params():
+    assert checks.check_exercise_4_3(2 * 4 * (64 * (64 + 60) + 64)) is True
+    assert checks.check_exercise_4_3(4 * (64 * (64 + 60) + 64)) is False
+    assert checks.check_exercise_4_3(...) is None
+
 
 # --- 05_hybrid -----------------------------------------------------------------
+def test_check_5_1_pooled_length():
+    def pooled_length(n_frames, pools):
+        for pool in pools:
+            n_frames //= pool
+        return n_frames
+
+    assert checks.check_exercise_5_1(pooled_length) is True
+    assert checks.check_exercise_5_1(lambda n, pools: -(-n // int(np.prod(pools)))) is False
+    assert checks.check_exercise_5_1(_stub) is None
+
+
+def test_check_5_2_fuse():
+    from keras import layers, ops
+    assert checks.check_exercise_5_2(lambda a, b: layers.Concatenate()([a, b])) is True
+    assert checks.check_exercise_5_2(lambda a, b: ops.concatenate([b, a], axis=-1)) is False
+    assert checks.check_exercise_5_2(_stub) is None
+
+
+def test_check_5_3_best_per_param():
+    import pandas as pd
+    table = pd.DataFrame({"model": ["cnn", "lstm", "crnn"], "params": [28442, 32650, 61530],
+                          "track_acc_mean": [0.70, 0.75, 0.90]})
+    assert checks.check_exercise_5_3("cnn", table) is True      # 0.0246 per 1000 parameters
+    assert checks.check_exercise_5_3("crnn", table) is False    # the most accurate, not per param
+    assert checks.check_exercise_5_3(..., table) is None
+
 
 # --- 06_evaluation -------------------------------------------------------------
+def _stub_6(*args, **kwargs):
+    raise NotImplementedError("Exercise 6.x: not done")
+
+
+def _vote_accuracy(seg_pred, seg_true, track_ids):
+    correct = []
+    for track in np.unique(track_ids):
+        mine = track_ids == track
+        correct.append(np.bincount(seg_pred[mine]).argmax() == seg_true[mine][0])
+    return float(np.mean(correct))
+
+
+def test_check_6_1_vote_accuracy(capsys):
+    assert checks.check_exercise_6_1(_vote_accuracy) is True
+    segment_accuracy = lambda p, t, ids: float(np.mean(p == t))
+    assert checks.check_exercise_6_1(segment_accuracy) is False
+    largest_on_tie = lambda p, t, ids: float(np.mean([
+        (len(c := np.bincount(p[ids == k])) - 1 - c[::-1].argmax()) == t[ids == k][0]
+        for k in np.unique(ids)]))
+    assert checks.check_exercise_6_1(largest_on_tie) is False
+    assert checks.check_exercise_6_1(_stub_6) is None
+    assert "not done yet" in capsys.readouterr().out
+
+
+def _precision_recall(cm, k):
+    cm = np.asarray(cm)
+    col, row = cm[:, k].sum(), cm[k, :].sum()
+    return (cm[k, k] / col if col else 0.0), (cm[k, k] / row if row else 0.0)
+
+
+def test_check_6_2_precision_recall():
+    assert checks.check_exercise_6_2(_precision_recall) is True
+    swapped = lambda cm, k: _precision_recall(np.asarray(cm).T, k)   # rows read as predictions
+    assert checks.check_exercise_6_2(swapped) is False
+    assert checks.check_exercise_6_2(_stub_6) is None
+
+
+def _bootstrap_interval(correct, *, n_boot=2000, level=0.95, seed=42):
+    correct = np.asarray(correct, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = correct[rng.integers(0, len(correct), (n_boot, len(correct)))].mean(axis=1)
+    alpha = (1 - level) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def test_check_6_3_bootstrap_interval():
+    assert checks.check_exercise_6_3(_bootstrap_interval) is True
+    other_seed = lambda c, level=0.95: _bootstrap_interval(c, level=level, seed=7)
+    assert checks.check_exercise_6_3(other_seed) is True          # another draw is fine
+    ignores_level = lambda c, level=0.95: _bootstrap_interval(c)
+    assert checks.check_exercise_6_3(ignores_level) is False
+    too_narrow = lambda c, level=0.95: (np.mean(c) - 0.01, np.mean(c) + 0.01)
+    assert checks.check_exercise_6_3(too_narrow) is False
+    assert checks.check_exercise_6_3(_stub_6) is None
+
+
+def test_check_6_4_n_needed():
+    assert checks.check_exercise_6_4(int(np.ceil(1.96**2 * 0.7 * 0.3 / 0.05**2))) is True
+    assert checks.check_exercise_6_4(int(1.96 * 0.7 * 0.3 / 0.05**2)) is False   # forgot to square
+    assert checks.check_exercise_6_4(...) is None
+
+
+def test_check_6_5_shared_values():
+    reference = lambda tr, te, col="track_id": set(tr[col].dropna()) & set(te[col].dropna())
+    assert checks.check_exercise_6_5(reference) is True
+    keeps_missing = lambda tr, te, col="track_id": set(tr[col]) & set(te[col])
+    assert checks.check_exercise_6_5(keeps_missing) is False
+    union = lambda tr, te, col="track_id": set(tr[col].dropna()) | set(te[col].dropna())
+    assert checks.check_exercise_6_5(union) is False
+    as_bool = lambda tr, te, col="track_id": bool(reference(tr, te, col))
+    assert checks.check_exercise_6_5(as_bool) is False
+    assert checks.check_exercise_6_5(_stub_6) is None
+
 
 # --- 07_your_own_music ---------------------------------------------------------
+def test_check_7_1_top_k():
+    def top_k(probs, genres, *, k=3):
+        order = np.argsort(probs)[::-1][:k]
+        return [(genres[i], float(probs[i])) for i in order]
+
+    def ascending(probs, genres, *, k=3):
+        order = np.argsort(probs)[:k]
+        return [(genres[i], float(probs[i])) for i in order]
+
+    assert checks.check_exercise_7_1(top_k) is True
+    assert checks.check_exercise_7_1(ascending) is False
+    assert checks.check_exercise_7_1(_not_done) is None
+
+
+def test_check_7_2_majority_vote():
+    def vote(seg_probs, genres):
+        votes = np.bincount(seg_probs.argmax(axis=1), minlength=len(genres))
+        tied = np.flatnonzero(votes == votes.max())
+        return genres[tied[seg_probs.mean(axis=0)[tied].argmax()]]
+
+    def mean_rule(seg_probs, genres):         # averages instead of voting
+        return genres[seg_probs.mean(axis=0).argmax()]
+
+    def first_on_tie(seg_probs, genres):      # np.argmax of the counts: first genre wins ties
+        return genres[np.bincount(seg_probs.argmax(axis=1), minlength=len(genres)).argmax()]
+
+    assert checks.check_exercise_7_2(vote) is True
+    assert checks.check_exercise_7_2(mean_rule) is False
+    assert checks.check_exercise_7_2(first_on_tie) is False
+    assert checks.check_exercise_7_2(_not_done) is None
+
+
+def test_check_7_3_decide():
+    def decide(probs, genres, *, threshold=0.5):
+        best = int(np.argmax(probs))
+        return genres[best] if probs[best] >= threshold else "unsure"
+
+    def strict(probs, genres, *, threshold=0.5):   # ">" calls a probability at the threshold unsure
+        best = int(np.argmax(probs))
+        return genres[best] if probs[best] > threshold else "unsure"
+
+    assert checks.check_exercise_7_3(decide) is True
+    assert checks.check_exercise_7_3(strict) is False
+    assert checks.check_exercise_7_3(lambda probs, genres, *, threshold=0.5:
+                                     genres[int(np.argmax(probs))]) is False   # never unsure
+    assert checks.check_exercise_7_3(_not_done) is None
+
