@@ -81,6 +81,11 @@ def test_evaluate_external_and_compare(env, cnn_run, gtzan_sample):
     assert result.returncode == 0, result.stderr[-2000:]
     m = json.loads((cnn_run / "eval_genres.json").read_text())
     assert m["n_test_tracks"] == 10 and (cnn_run / "eval_genres_confusion.png").exists()
+    both = course("predict", cnn_run, gtzan_sample / "genres" / "jazz",
+                  gtzan_sample / "genres_original" / "blues", "--json", env=env)
+    assert both.returncode == 0, both.stderr[-2000:]
+    files = [os.path.basename(e["file"]) for e in json.loads(both.stdout)]
+    assert files == ["jazz.00000.au", "blues.00000.wav", "blues.00001.wav", "blues.00002.wav"]
     table = course("compare", cnn_run, cnn_run, env=env)
     assert table.returncode == 0 and "cnn" in table.stdout and "± 0.0%" in table.stdout
 

@@ -432,3 +432,29 @@ def test_repository_notebooks_are_in_sync_and_leak_nothing():
                        f"build` and commit: {drift}")
     for path in solutions:
         assert notebooks.find_leaks(REPO / "notebooks" / path.name, path) == [], path.name
+
+
+LESSONS = ["01_audio_basics", "02_feature_extraction", "03_cnn", "04_lstm", "05_hybrid",
+           "06_evaluation", "07_your_own_music"]
+
+
+def test_every_lesson_exists_and_stays_small():
+    """Each committed lesson is under 2 MB (audio players embed their clips)."""
+    for name in LESSONS:
+        for folder in ("solutions", "notebooks"):
+            path = REPO / folder / f"{name}.ipynb"
+            assert path.exists(), f"{path} is missing"
+            assert path.stat().st_size < 2 * 1024 * 1024, f"{path} is over 2 MB"
+
+
+def test_every_lesson_has_three_checked_exercises_and_the_lesson_shape():
+    import json
+    for name in LESSONS:
+        cells = json.loads((REPO / "solutions" / f"{name}.ipynb").read_text())["cells"]
+        text = ["".join(c["source"]) for c in cells]
+        exercises = sum("### BEGIN SOLUTION" in t for t in text)
+        checks = sum("check_exercise_" in t for c, t in zip(cells, text) if c["cell_type"] == "code")
+        assert exercises >= 3 and checks >= 3, f"{name}: {exercises} exercises, {checks} checks"
+        md = "\n".join(t for c, t in zip(cells, text) if c["cell_type"] == "markdown")
+        for heading in ("You will", "## Summary", "## Exercises", "Open In Colab"):
+            assert heading in md, f"{name}: no {heading!r}"
