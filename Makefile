@@ -40,7 +40,7 @@ lab: $(STAMP) data
 # The browser tests need Chromium and a running JupyterLab: only make test-browser runs them.
 test: $(STAMP)
 	$(PY) -m course_utils notebooks build --check
-	COURSE_FAST=1 $(PY) -m pytest -m "not browser" tests solutions notebooks \
+	COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -m "not browser" tests solutions notebooks \
 	    --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    --durations=15
 

@@ -461,7 +461,7 @@ def execute(paths=None, *, fast: bool = True, timeout: int = 600,
     from nbclient.exceptions import CellExecutionError
 
     paths = [Path(p) for p in paths] if paths else sorted(Path(solutions_dir).glob("*.ipynb"))
-    env = {**os.environ, "COURSE_FAST": "1" if fast else "0"}
+    env = {**os.environ, "COURSE_FAST": "1" if fast else "0", "TF_CPP_MIN_LOG_LEVEL": "2"}
     for path in paths:
         if not path.is_file():
             raise DataNotFoundError(f"notebook not found: {path}. Give a path such as "

@@ -30,6 +30,16 @@ DEFAULT_AUGMENT = ("specaugment", "mixup")
 WAVEFORM_AUGMENTS = {"pitch": (-2.0, 2.0), "stretch": (0.9, 1.1)}   # semitones, speed
 
 
+def waveform_amounts(kind: str) -> tuple[float, ...]:
+    """The shifted copies made for ``kind``: both directions, or one in FAST mode.
+
+    Each copy is a full pass of pitch shifting or time stretching and feature
+    extraction over the training tracks, so FAST mode keeps one per kind.
+    """
+    amounts = WAVEFORM_AUGMENTS.get(kind, ())
+    return amounts[1:] if config.fast() else amounts
+
+
 def set_seed(seed: int = config.SEED, *, deterministic: bool = False) -> None:
     """Seed Python, NumPy and the Keras backend (``keras.utils.set_random_seed``).
 
@@ -189,7 +199,7 @@ def prepare(dataset=None, *, split: str = "random", seed: int = config.SEED,
         parts = [seg(sp.train), seg(sp.val), seg(sp.test)]
     extra = []
     for kind in augment:
-        for amount in WAVEFORM_AUGMENTS.get(kind, ()):
+        for amount in waveform_amounts(kind):
             shifted = features.extract(sp.train["path"], augment=(kind, amount), progress=progress)
             extra.append(seg(sp.train, shifted))
     norm = norm_stats(parts[0])
