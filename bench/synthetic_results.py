@@ -1,0 +1,174 @@
+"""Benchmark: every model on the synthetic set, the leakage gap, and the small-data regime.
+
+Usage::
+
+    python bench/synthetic_results.py --out bench/out/results       # everything (~1 h on 2 cores)
+    python bench/synthetic_results.py --only small                 # just the small-data part
+
+Parts (each writes runs under ``--out`` and prints a markdown table):
+
+* ``models``: the frozen generator on a fresh seed (default 2026), 100 clips per
+  genre x 10 s, random track split 70/15/15, 3 seeds; each model's track
+  accuracy (deep model alone, and the default ensemble with the SVM on track
+  statistics), the SVM alone, seconds per epoch; a paired bootstrap of the best
+  model against the SVM on the same test tracks; a CNN augmentation ablation.
+* ``leakage``: the same CNN with a random split of *segments* against the
+  track split.
+* ``small``: 10 clips per genre x 20 s (another fresh seed), 70/30 track splits,
+  3 seeds: the SVM, a plain CNN (no augmentation, no ensemble) and the
+  course's default recipe (``train`` with its defaults).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from course_utils import config, data, evaluate, synth, train  # noqa: E402
+
+
+def _run(out: Path, name: str, **kwargs) -> dict:
+    run_dir = out / name
+    if not (run_dir / "metrics.json").exists():
+        start = time.perf_counter()
+        train.train_run(out=run_dir, overwrite=True, verbose=0, **kwargs)
+        evaluate.evaluate_run(run_dir, progress=False)
+        print(f"  {name}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    m = json.loads((run_dir / "metrics.json").read_text())
+    cfg = json.loads((run_dir / "config.json").read_text())
+    return {**m, "epoch_seconds": cfg["epoch_seconds"], "params": cfg["params"],
+            "epochs_run": cfg["epochs_run"], "run": run_dir}
+
+
+def _correct(m: dict, split_ids: list[str], tracks) -> np.ndarray:
+    truth = tracks.set_index("track_id")["genre"]
+    return np.array([m["predictions"][t] == truth[t] for t in split_ids])
+
+
+def _svm_correct(run_dir: Path, tracks) -> tuple[np.ndarray, list[str]]:
+    """The SVM half of a run, alone, per test track (same tracks as the run)."""
+    from course_utils import features
+    run = train.load_run(run_dir)
+    test_ids = json.loads((run_dir / "split.json").read_text())["test"]
+    test = tracks[tracks["track_id"].isin(test_ids)]
+    fs = features.extract(test["path"], progress=False)
+    X, labels, ids = train.track_stats(test, fs, run.genres)
+    return run.stats_model.predict(X) == labels, ids
+
+
+def models_part(out: Path, root: Path, seeds: list[int]) -> None:
+    tracks = data.load_dataset(root, progress=False)
+    rows, per_seed = [], {}
+    for model in ("cnn", "lstm", "crnn", "parallel"):
+        for seed in seeds:
+            m = _run(out, f"{model}_s{seed}", model_name=model, dataset=str(root), seed=seed)
+            rows.append((model, seed, m))
+            per_seed.setdefault(seed, {})[model] = m
+    print(f"\n### Models: {len(tracks)} tracks, random track split, seeds {seeds}\n")
+    print("| model | params | s/epoch | epochs | deep model alone | ensemble (default) | SVM alone |")
+    print("|---|---|---|---|---|---|---|")
+    svm_acc = {}
+    for model in ("cnn", "lstm", "crnn", "parallel"):
+        ms = [m for name, _, m in rows if name == model]
+        deep = [m["deep_track_accuracy"] for m in ms]
+        ens = [m["track_accuracy"] for m in ms]
+        svm = [m["stats_track_accuracy"] for m in ms]
+        svm_acc[model] = svm
+        print(f"| {model} | {ms[0]['params']:,} | {np.mean([m['epoch_seconds'] for m in ms]):.1f} | "
+              f"{np.mean([m['epochs_run'] for m in ms]):.0f} | {np.mean(deep):.1%} ± {np.std(deep, ddof=1):.1%} | "
+              f"{np.mean(ens):.1%} ± {np.std(ens, ddof=1):.1%} | {np.mean(svm):.1%} ± {np.std(svm, ddof=1):.1%} |")
+    # paired bootstrap: the best configuration against the SVM, on the same test tracks
+    best_model, best_kind = max(((mo, k) for mo in ("cnn", "lstm", "crnn", "parallel")
+                                 for k in ("deep_track_accuracy", "track_accuracy")),
+                                key=lambda mk: np.mean([per_seed[s][mk[0]][mk[1]] for s in seeds]))
+    print(f"\nBest: {best_model} ({'ensemble' if best_kind == 'track_accuracy' else 'deep model alone'}). "
+          "Paired bootstrap against the SVM alone, same test tracks:\n")
+    print("| seed | best | SVM | difference [95 % CI] | p (best not better) |\n|---|---|---|---|---|")
+    for seed in seeds:
+        m = per_seed[seed][best_model]
+        svm_ok, ids = _svm_correct(m["run"], tracks)
+        if best_kind == "track_accuracy":
+            best_ok = _correct(m, ids, tracks)
+        else:
+            best_ok = _deep_correct(m["run"], ids, tracks)
+        pb = evaluate.paired_bootstrap(best_ok, svm_ok, seed=seed)
+        print(f"| {seed} | {best_ok.mean():.1%} | {svm_ok.mean():.1%} | {pb['diff']:+.1%} "
+              f"[{pb['ci95'][0]:+.1%}, {pb['ci95'][1]:+.1%}] | {pb['p']:.3f} |")
+    print("\n### CNN augmentation ablation (seed %d, deep model alone)\n" % seeds[0])
+    print("| augment | deep model alone | epochs |\n|---|---|---|")
+    for aug in ("none", "specaugment", "specaugment,mixup", "specaugment,mixup,pitch,stretch"):
+        name = f"cnn_s{seeds[0]}" if aug == "specaugment,mixup" else f"cnn_aug_{aug.replace(',', '+')}"
+        m = _run(out, name, model_name="cnn", dataset=str(root), seed=seeds[0], augment=aug)
+        print(f"| {aug} | {m['deep_track_accuracy']:.1%} | {m['epochs_run']} |")
+
+
+def _deep_correct(run_dir: Path, ids: list[str], tracks) -> np.ndarray:
+    run = train.load_run(run_dir)
+    run.stats_model = None          # the deep model alone
+    sub = tracks[tracks["track_id"].isin(ids)].set_index("track_id").loc[ids].reset_index()
+    got_ids, probs, *_ = evaluate.predict_tracks(run, sub, progress=False)
+    truth = sub.set_index("track_id")["genre"]
+    return np.array([run.genres[p.argmax()] == truth[t] for t, p in zip(got_ids, probs)])
+
+
+def leakage_part(out: Path, root: Path, seed: int) -> None:
+    track = _run(out, f"cnn_s{seed}", model_name="cnn", dataset=str(root), seed=seed)
+    leaky = _run(out, f"cnn_segment_random_s{seed}", model_name="cnn", dataset=str(root),
+                 seed=seed, split="segment-random", ensemble=False)
+    print("\n### Leakage: the same CNN, segment split against track split\n")
+    print("| split | segment accuracy | track accuracy (deep model) |\n|---|---|---|")
+    print(f"| segment-random (leaky) | {leaky['segment_accuracy']:.1%} | {leaky['deep_track_accuracy']:.1%} |")
+    print(f"| random by track | {track['segment_accuracy']:.1%} | {track['deep_track_accuracy']:.1%} |")
+
+
+def small_part(out: Path, seed: int, seeds: list[int]) -> None:
+    root = synth.synthesize(out / "data-small", per_genre=10, seconds=20.0, seed=seed,
+                            n_jobs=os.cpu_count(), progress=False)
+    print("\n### Small data: 10 clips per genre x 20 s, 70/30 track splits\n")
+    print("| seed | SVM alone | plain CNN (30 epochs) | default recipe (deep alone) | default recipe (ensemble) |")
+    print("|---|---|---|---|---|")
+    res = {k: [] for k in ("svm", "plain", "deep", "ens")}
+    for s in seeds:
+        common = dict(model_name="cnn", dataset=str(root), seed=s)
+        # 70/30 by track: validation for early stopping comes out of the 70
+        plain = _run(out, f"small_plain_s{s}", augment="none", ensemble=False, epochs=30, **common)
+        recipe = _run(out, f"small_recipe_s{s}", **common)
+        for k, v in (("svm", recipe["stats_track_accuracy"]), ("plain", plain["deep_track_accuracy"]),
+                     ("deep", recipe["deep_track_accuracy"]), ("ens", recipe["track_accuracy"])):
+            res[k].append(v)
+        print(f"| {s} | {res['svm'][-1]:.1%} | {res['plain'][-1]:.1%} | {res['deep'][-1]:.1%} | {res['ens'][-1]:.1%} |")
+    print("| mean | " + " | ".join(f"{np.mean(res[k]):.1%}" for k in ("svm", "plain", "deep", "ens")) + " |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("bench/out/results"))
+    ap.add_argument("--seed", type=int, default=2026, help="data seed (fresh, not tuned on)")
+    ap.add_argument("--per-genre", type=int, default=100)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--only", choices=["models", "leakage", "small"])
+    args = ap.parse_args()
+    os.environ["COURSE_CACHE_DIR"] = str(args.out / "cache")
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"keras {__import__('keras').__version__}, {os.cpu_count()} cores", file=sys.stderr)
+    if args.only in (None, "small"):
+        small_part(args.out, args.seed + 1, args.seeds)
+    if args.only in (None, "models", "leakage"):
+        root = synth.synthesize(args.out / "data", per_genre=args.per_genre, seconds=10.0,
+                                seed=args.seed, n_jobs=os.cpu_count(), progress=False)
+        if args.only in (None, "leakage"):
+            leakage_part(args.out, root, args.seeds[0])
+        if args.only in (None, "models"):
+            models_part(args.out, root, args.seeds)
+
+
+if __name__ == "__main__":
+    main()
