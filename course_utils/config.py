@@ -33,6 +33,7 @@ N_MFCC = 20                # MFCC coefficients (as in GTZAN's Kaggle CSV)
 FMAX = SR / 2              # highest mel frequency
 N_CHROMA = 12              # pitch classes
 N_BANDS = 6                # spectral-contrast bands (gives 7 rows)
+FEATURES_VERSION = 2       # bump when feature code changes: caches and runs follow it
 
 # --- data ------------------------------------------------------------------
 GENRES = (
@@ -125,5 +126,5 @@ def feature_params() -> dict:
     return {
         "sr": SR, "n_fft": N_FFT, "hop_length": HOP_LENGTH, "n_mels": N_MELS,
         "n_mfcc": N_MFCC, "fmax": FMAX, "n_chroma": N_CHROMA, "n_bands": N_BANDS,
-        "segment_seconds": SEGMENT_SECONDS,
+        "segment_seconds": SEGMENT_SECONDS, "version": FEATURES_VERSION,
     }

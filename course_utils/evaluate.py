@@ -142,14 +142,10 @@ def plot_confusion(cm, genres: Sequence[str], *, normalize: bool = False, ax=Non
 def predict_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = True):
     """Predict every track of a table with a run. Returns (ids, probs, seg_probs, seg_ids, fs)."""
     fs = features.extract(tracks["path"], progress=progress)
-    ids, probs, seg_probs, seg_ids = [], [], [], []
-    for row in tracks.itertuples():
-        if row.path not in fs.features:
-            continue
-        p, sp = run.predict_track(fs.features[row.path])
-        ids.append(row.track_id), probs.append(p), seg_probs.append(sp)
-        seg_ids += [row.track_id] * len(sp)
-    return ids, np.array(probs), np.concatenate(seg_probs), np.array(seg_ids), fs
+    rows = [r for r in tracks.itertuples() if r.path in fs.features]
+    probs, seg_probs = run.predict_tracks([fs.features[r.path] for r in rows])
+    seg_ids = np.concatenate([[r.track_id] * len(sp) for r, sp in zip(rows, seg_probs)])
+    return [r.track_id for r in rows], probs, np.concatenate(seg_probs), seg_ids, fs
 
 
 def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = True) -> dict:
@@ -199,6 +195,12 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
     """
     run = train.load_run(run_dir)
     cfg = run.config
+    if dataset is None and cfg["split"]["method"] == "segment-random":
+        return _write_metrics(run, {"dataset": cfg["dataset"], "split": "segment-random",
+                                    "model": cfg["model"], **_segment_random_test(run, progress),
+                                    "warning": "segment-random split: the test segments come "
+                                               "from tracks whose other segments were trained on"},
+                              "metrics")
     if dataset is None:
         tracks = data.load_dataset(cfg["dataset"], progress=progress)
         test_ids = json.loads((run.path / "split.json").read_text())["test"]
@@ -211,8 +213,38 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
         split = "all tracks (external)"
     metrics = {"dataset": name, "split": split, "model": cfg["model"],
                **evaluate_tracks(run, tracks, progress=progress)}
-    if cfg["split"]["method"] == "segment-random" and dataset is None:
-        metrics["warning"] = "segment-random split: test segments share tracks with training"
+    return _write_metrics(run, metrics, stem)
+
+
+def _segment_random_test(run: train.Run, progress: bool) -> dict:
+    """Score the held-out *segments* of a segment-random run (rebuilt from its seed)."""
+    import warnings
+    from . import models
+    cfg = run.config
+    with warnings.catch_warnings():   # the split warned when the run was trained
+        warnings.simplefilter("ignore", UserWarning)
+        test = train.prepare(cfg["dataset"], split="segment-random", seed=cfg["split"]["seed"],
+                             inputs=cfg["inputs"], progress=progress).test
+    seg_probs = run.model.predict(models.select_inputs(cfg["model"], test.X), verbose=0,
+                                  batch_size=128)
+    ids, mean, votes = aggregate_tracks(seg_probs, test.track_ids)
+    first = {t: i for i, t in reversed(list(enumerate(test.track_ids)))}
+    y_true = np.array([test.labels[first[t]] for t in ids])
+    result = scores(y_true, mean.argmax(1), genres=run.genres)
+    return {"genres": run.genres, "n_test_tracks": len(ids), "n_test_segments": len(test),
+            "segment_accuracy": float((seg_probs.argmax(1) == test.labels).mean()),
+            "track_accuracy": result["accuracy"],
+            "track_accuracy_vote": float((votes == y_true).mean()),
+            "track_accuracy_ci95": bootstrap_ci(mean.argmax(1) == y_true),
+            "deep_track_accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
+            "per_genre": result["per_genre"], "confusion_matrix": result["confusion_matrix"],
+            "predictions": {t: run.genres[p] for t, p in zip(ids, mean.argmax(1))}}
+
+
+def _write_metrics(run: train.Run, metrics: dict, stem: str) -> dict:
+    """Write ``<stem>.json`` and its confusion figure beside the run."""
+    cfg = run.config
+    name = metrics["dataset"]
     (run.path / f"{stem}.json").write_text(json.dumps(metrics, indent=1))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     plot_confusion(metrics["confusion_matrix"], run.genres, ax=axes[0])
@@ -292,18 +324,27 @@ def predict_file(run: train.Run | str | os.PathLike, path: str | os.PathLike, *,
 
 def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
                root: str | os.PathLike | None = None, **train_kwargs) -> Path:
-    """Return ``runs/<name>``, training (and evaluating) a run there first if none exists.
+    """Return ``runs/<name>``, training (and evaluating) a run there first if needed.
 
     A clean clone has no runs, so the lessons call this: the first call trains
-    (a FAST run takes a minute or two on a laptop CPU), later calls return at once.
+    (a FAST run takes a minute or two on a laptop CPU), later calls return at
+    once. A run made with other arguments (or another dataset, e.g. after
+    ``COURSE_DATASET=gtzan``) is trained again, never reused by mistake.
     ``model`` defaults to ``name`` (``"cnn"``, ``"lstm"``, ``"crnn"``, ``"parallel"``).
     """
     run_dir = Path(root or config.runs_dir()) / name
-    if (run_dir / "metrics.json").exists():
+    request = {"model": model or name, "dataset": str(dataset or config.default_dataset()),
+               **{k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+                  for k, v in sorted(train_kwargs.items())}}
+    stamp = run_dir / "request.json"
+    if (run_dir / "metrics.json").exists() and stamp.exists() and \
+            json.loads(stamp.read_text()) == request:
         return run_dir
     train.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
-                    verbose=0 if config.fast() else "auto", **train_kwargs)
-    evaluate_run(run_dir)
+                    verbose=0 if config.fast() else "auto", progress=not config.fast(),
+                    **train_kwargs)
+    evaluate_run(run_dir, progress=not config.fast())
+    stamp.write_text(json.dumps(request, indent=1))   # written last: a complete run
     return run_dir
 
 

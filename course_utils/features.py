@@ -110,7 +110,8 @@ def chroma(y: np.ndarray | None = None, *, sr: int = config.SR,
     if power is None:
         _validate.valid_audio(y)
         power = _power(y)
-    return librosa.feature.chroma_stft(S=power, sr=sr, n_chroma=config.N_CHROMA)
+    # tuning=0: the reference is A440 (no per-clip tuning estimate, which warns on quiet clips)
+    return librosa.feature.chroma_stft(S=power, sr=sr, n_chroma=config.N_CHROMA, tuning=0.0)
 
 
 def contrast(y: np.ndarray | None = None, *, sr: int = config.SR,

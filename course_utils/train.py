@@ -394,7 +394,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
               epochs: int | None = None, seed: int = config.SEED,
               augment: Sequence[str] | str | None = None, batch_size: int = 32,
               ensemble: bool = True, overwrite: bool = False, verbose: int | str = "auto",
-              model_kwargs: dict | None = None) -> Path:
+              model_kwargs: dict | None = None, progress: bool = True) -> Path:
     """Train a model end to end and save a self-describing run folder.
 
     ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
@@ -420,7 +420,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     out = check_out_dir(out, overwrite=overwrite)
     set_seed(seed)
     prepared = prepare(dataset, split=split, seed=seed, folds=folds, fold=fold,
-                       inputs=models.MODEL_INPUTS[name], augment=augment)
+                       inputs=models.MODEL_INPUTS[name], augment=augment, progress=progress)
     if gpu_available():   # mixed precision and XLA: about 2-3x faster on a modern GPU
         keras.mixed_precision.set_global_policy("mixed_float16")
     keras.backend.clear_session()
@@ -487,17 +487,34 @@ class Run:
     def predict_segments(self, X: dict[str, np.ndarray]) -> np.ndarray:
         """Genre probabilities per segment from un-normalised segment features."""
         X = normalise({k: X[k] for k in self.config["inputs"]}, self.config["norm"])
-        return self.model.predict(models.select_inputs(self.config["model"], X), verbose=0)
+        return self.model.predict(models.select_inputs(self.config["model"], X), verbose=0,
+                                  batch_size=128)
+
+    def predict_tracks(self, tracks_feats: Sequence[dict[str, np.ndarray]]):
+        """Track and segment probabilities for many tracks, in one batched prediction.
+
+        Returns
+        -------
+        probs : np.ndarray [shape=(n_tracks, n_genres)]
+            Mean segment probability, averaged with the statistics model's
+            probabilities by ``ensemble_weight`` when the run has one.
+        seg_probs : list of np.ndarray [shape=(n_segments_i, n_genres)]
+        """
+        parts = [segment_track(f, self.config["inputs"]) for f in tracks_feats]
+        counts = [len(next(iter(p.values()))) for p in parts]
+        X = {k: np.concatenate([p[k] for p in parts]) for k in self.config["inputs"]}
+        seg_probs = np.split(self.predict_segments(X), np.cumsum(counts)[:-1])
+        probs = np.stack([sp.mean(axis=0) for sp in seg_probs])
+        w = self.config.get("ensemble_weight", 1.0)
+        if self.stats_model is not None and w < 1.0:
+            stats = np.stack([f["stats"] for f in tracks_feats]).astype(np.float64)
+            probs = w * probs + (1 - w) * self.stats_model.predict_proba(stats)
+        return probs, seg_probs
 
     def predict_track(self, feats: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(track probabilities, segment probabilities) for one track's features."""
-        seg_probs = self.predict_segments(segment_track(feats, self.config["inputs"]))
-        probs = seg_probs.mean(axis=0)
-        w = self.config.get("ensemble_weight", 1.0)
-        if self.stats_model is not None and w < 1.0:
-            svm = self.stats_model.predict_proba(feats["stats"][None].astype(np.float64))[0]
-            probs = w * probs + (1 - w) * svm
-        return probs, seg_probs
+        probs, seg_probs = self.predict_tracks([feats])
+        return probs[0], seg_probs[0]
 
 
 def load_run(path: str | os.PathLike) -> Run:

@@ -196,7 +196,7 @@ def confusion_explorer(run_dir, *, metrics_file: str = "metrics.json", seconds: 
         table = misclassified(run_dir, *cell, metrics_file=metrics_file)
         display(table[["track_id", "genre", "predicted"]])
         for row in table.head(3).itertuples():
-            y, sr = audio.load(row.path, duration=seconds)
+            y, sr = audio.load(row.path)
             print(row.track_id)
             display(play(y, sr, seconds=seconds))
 

@@ -156,3 +156,23 @@ def test_external_evaluation_never_overwrites_metrics(run_dir, dataset):
     assert (run_dir / "eval_tones.json").exists() and (run_dir / "eval_tones_confusion.png").exists()
     assert (run_dir / "metrics.json").read_text() == before
     assert m["n_test_tracks"] == 32 and m["split"] == "all tracks (external)"
+
+
+def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
+    first = evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+    assert (first / "metrics.json").exists()
+    monkeypatch.setattr(train, "train_run", lambda *a, **k: (_ for _ in ()).throw(
+        AssertionError("should not retrain")))
+    assert evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1,
+                               ensemble=False) == first
+    with pytest.raises(AssertionError, match="should not retrain"):   # other arguments
+        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
+
+
+def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
+    with pytest.warns(UserWarning, match="leaky"):
+        out = train.train_run("cnn", dataset=dataset, out=tmp_path / "leaky", split="segment-random",
+                              epochs=1, ensemble=False, verbose=0)
+    m = evaluate.evaluate_run(out, progress=False)
+    total = 32 * 2                                  # 32 tracks x 2 segments of 3 s
+    assert m["n_test_segments"] == round(0.15 * total) and "warning" in m
