@@ -42,6 +42,7 @@ test: $(STAMP)
 	$(PY) -m course_utils notebooks build --check
 	COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -m "not browser" tests solutions notebooks \
 	    --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    --nbval-cell-timeout=900 \
 	    --durations=15
 
 test-browser: $(STAMP)

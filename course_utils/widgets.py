@@ -59,14 +59,16 @@ def plot_spectrogram_settings(y: np.ndarray, sr: int = config.SR, *, n_fft: int 
                                                            hop_length=hop_length, n_mels=n_mels),
                             ref=np.max)
     C = librosa.feature.mfcc(S=M, n_mfcc=n_mfcc)
+    C_show = (C - C.mean(axis=1, keepdims=True)) / (C.std(axis=1, keepdims=True) + 1e-6)
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
     kw = dict(sr=sr, hop_length=hop_length, x_axis="time")
     librosa.display.specshow(D, y_axis="log", ax=axes[0], **kw)
     axes[0].set_title(f"STFT {D.shape}")
     librosa.display.specshow(M, y_axis="mel", ax=axes[1], **kw)
     axes[1].set_title(f"log-mel {M.shape}")
-    librosa.display.specshow(C, ax=axes[2], **kw)
+    librosa.display.specshow(C_show, ax=axes[2], **kw)   # each row standardised, or c0 hides the rest
     axes[2].set_title(f"MFCC {C.shape}")
+    axes[2].set_ylabel("coefficient (row-standardised)")
     fig.tight_layout()
     return fig
 
