@@ -34,7 +34,7 @@ _INDEX_VERSION = 1
 
 
 # --------------------------------------------------------------------------- locating
-def resolve(name_or_path: str | os.PathLike | None = None) -> Path:
+def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = True) -> Path:
     """Return the folder of a dataset given by name (``synthetic``, ``gtzan``) or path.
 
     ``synthetic`` is generated on first use when missing.
@@ -50,7 +50,7 @@ def resolve(name_or_path: str | os.PathLike | None = None) -> Path:
         if not _genre_root(root, required=False):
             from . import synth  # a sibling module; generated on first use
             logger.info("no synthetic dataset at %s: generating it", root)
-            synth.synthesize(root)
+            synth.synthesize(root, progress=progress)   # one process: safe inside any kernel
         return root
     root = config.data_dir() / "gtzan" if name == "gtzan" else Path(name).expanduser()
     if not root.is_dir():
@@ -208,7 +208,7 @@ def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre
     >>> tracks.groupby("genre").size().min() >= 2            # doctest: +SKIP
     True
     """
-    root = resolve(name_or_path)
+    root = resolve(name_or_path, progress=progress)
     genre_root = _genre_root(root)
     table = _index(genre_root, progress=progress)
     table["artist"] = _artists(root, genre_root, table["track_id"])
