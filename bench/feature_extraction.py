@@ -85,6 +85,8 @@ def main() -> None:
         start = time.perf_counter()
         {"naive": naive, "cold": extract, "cached": extract}[args.phase](paths)
         seconds = time.perf_counter() - start
+        from joblib.externals.loky import get_reusable_executor
+        get_reusable_executor().shutdown(wait=True)   # reap workers so their peak RSS counts
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(json.dumps({"seconds": seconds, "peak_rss_mb": own / 1024,

@@ -35,7 +35,7 @@ def _power(y: np.ndarray) -> np.ndarray:
 
 
 def log_mel(y: np.ndarray | None = None, *, sr: int = config.SR, power: np.ndarray | None = None,
-            n_mels: int = config.N_MELS) -> np.ndarray:
+            n_mels: int | None = None) -> np.ndarray:
     """Log-mel spectrogram in dB (``ref=1.0``, ``top_db=80``).
 
     Parameters
@@ -45,7 +45,8 @@ def log_mel(y: np.ndarray | None = None, *, sr: int = config.SR, power: np.ndarr
     sr : int > 0
     power : np.ndarray [shape=(1 + n_fft/2, t)] or None
         A precomputed power spectrogram ``|STFT|**2``.
-    n_mels : int > 0
+    n_mels : int > 0 or None
+        ``None`` means ``config.N_MELS``.
 
     Returns
     -------
@@ -60,12 +61,13 @@ def log_mel(y: np.ndarray | None = None, *, sr: int = config.SR, power: np.ndarr
     if power is None:
         _validate.valid_audio(y)
         power = _power(y)
-    S = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=n_mels, fmax=config.FMAX)
+    S = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=n_mels or config.N_MELS,
+                                       fmax=config.FMAX)
     return librosa.power_to_db(S, ref=1.0, top_db=80.0)
 
 
 def mfcc(y: np.ndarray | None = None, *, sr: int = config.SR, S_db: np.ndarray | None = None,
-         n_mfcc: int = config.N_MFCC, deltas: bool = True) -> np.ndarray:
+         n_mfcc: int | None = None, deltas: bool = True) -> np.ndarray:
     """MFCCs, with first and second deltas stacked below them by default.
 
     Parameters
@@ -74,7 +76,8 @@ def mfcc(y: np.ndarray | None = None, *, sr: int = config.SR, S_db: np.ndarray |
         Mono audio. Give either ``y`` or ``S_db``.
     S_db : np.ndarray [shape=(n_mels, t)] or None
         A log-mel spectrogram from :func:`log_mel`.
-    n_mfcc : int > 0
+    n_mfcc : int > 0 or None
+        ``None`` means ``config.N_MFCC``.
     deltas : bool
         Stack ``librosa.feature.delta`` of order 1 and 2 under the MFCCs.
 
@@ -90,7 +93,7 @@ def mfcc(y: np.ndarray | None = None, *, sr: int = config.SR, S_db: np.ndarray |
     """
     if S_db is None:
         S_db = log_mel(y, sr=sr)
-    M = librosa.feature.mfcc(S=S_db, sr=sr, n_mfcc=n_mfcc)
+    M = librosa.feature.mfcc(S=S_db, sr=sr, n_mfcc=n_mfcc or config.N_MFCC)
     if deltas:
         M = np.concatenate([M, librosa.feature.delta(M, order=1),
                             librosa.feature.delta(M, order=2)])
@@ -267,7 +270,7 @@ def _cache_file(path: Path, kinds, dtype: str, augment) -> Path:
     key = json.dumps([str(path.resolve()), st.st_size, st.st_mtime_ns, config.feature_params(),
                       sorted(kinds), dtype, augment], sort_keys=True)
     digest = hashlib.sha1(key.encode()).hexdigest()
-    return feature_cache_dir() / digest[:2] / digest   # a folder of <kind>.npy files
+    return feature_cache_dir() / digest[:2] / digest   # frames.npy and/or stats.npy
 
 
 def _compute(path: str, kinds, dtype: str, augment, cache_file: str | None):
@@ -279,12 +282,15 @@ def _compute(path: str, kinds, dtype: str, augment, cache_file: str | None):
         feats = {k: v.astype(dtype) for k, v in track_features(y, sr=sr, kinds=kinds).items()}
     except CourseError as err:
         return path, str(err)
-    if cache_file:   # plain .npy files read back several times faster than an .npz
+    if cache_file:   # two plain .npy files read back far faster than an .npz
         cache_file = Path(cache_file)
         tmp = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.tmp")
         tmp.mkdir(parents=True, exist_ok=True)
-        for kind, value in feats.items():
-            np.save(tmp / f"{kind}.npy", value)
+        frames = _frame_kinds(kinds)
+        if frames:
+            np.save(tmp / "frames.npy", np.concatenate([feats[k] for k in frames]))
+        if "stats" in feats:
+            np.save(tmp / "stats.npy", feats["stats"])
         try:
             os.replace(tmp, cache_file)        # atomic: a half entry is never visible
         except OSError:                        # another process finished it first
@@ -344,7 +350,7 @@ def extract(paths: Sequence, *, kinds: Sequence[str] = ("logmel", "mfcc", "stats
         cache_file = _cache_file(Path(p), kinds, dtype, augment) if cache and Path(p).exists() else None
         if cache_file is not None and cache_file.exists():
             try:
-                result.features[p] = {k: np.load(cache_file / f"{k}.npy") for k in kinds}
+                result.features[p] = _read_cache(cache_file, kinds)
                 continue
             except (OSError, ValueError):   # a damaged cache entry is recomputed
                 logger.warning("%s: damaged cache entry %s, recomputing", p, cache_file)
@@ -368,6 +374,31 @@ def extract(paths: Sequence, *, kinds: Sequence[str] = ("logmel", "mfcc", "stats
         logger.warning("%d of %d files skipped; see FeatureSet.errors",
                        len(result.errors), len(result.errors) + len(result.features))
     return result
+
+
+def _frame_kinds(kinds) -> list[str]:
+    """The matrix kinds of ``kinds``, in the fixed order they are stacked in the cache."""
+    return [k for k in KINDS if k in kinds and k != "stats"]
+
+
+def _rows(kind: str) -> int:
+    return {"logmel": config.N_MELS, "mfcc": 3 * config.N_MFCC, "chroma": config.N_CHROMA,
+            "contrast": config.N_BANDS + 1}[kind]
+
+
+def _read_cache(folder: Path, kinds) -> dict[str, np.ndarray]:
+    """Read a cache entry: views into one stacked frames array, plus the stats vector."""
+    out = {}
+    frames = _frame_kinds(kinds)
+    if frames:
+        F = np.load(folder / "frames.npy")
+        sizes = [_rows(k) for k in frames]
+        if F.shape[0] != sum(sizes):
+            raise ValueError(f"cache entry {folder} has {F.shape[0]} rows, expected {sum(sizes)}")
+        out.update(zip(frames, np.split(F, np.cumsum(sizes)[:-1])))
+    if "stats" in kinds:
+        out["stats"] = np.load(folder / "stats.npy")
+    return out
 
 
 def _collect(result: FeatureSet, path: str, out) -> None:
