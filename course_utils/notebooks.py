@@ -135,7 +135,23 @@ def normalise(nb, *, name: str = "notebook"):
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in CELL_METADATA_KEPT}
         if is_check_cell(cell):
             cell.metadata.update(editable=False, deletable=False)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = _local_paths(output["text"])
     return nb
+
+
+def _local_paths(text) -> str:
+    """Replace this machine's paths in an output: the repository and temporary folders.
+
+    Warnings and error messages name files by absolute path; committed outputs
+    should not carry the path of whoever executed them.
+    """
+    import tempfile
+    text = "".join(text) if isinstance(text, list) else text
+    repo = str(Path(__file__).resolve().parents[1]) + os.sep
+    text = text.replace(repo, "")
+    return re.sub(re.escape(tempfile.gettempdir()) + r"/[^/\s]+", "<tmp>", text)
 
 
 def lock_check_cells(path: str | os.PathLike) -> bool:
