@@ -162,25 +162,39 @@ def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = Tr
                           f"is among the run's genres {genres}; nothing to evaluate.")
     ids, probs, seg_probs, seg_ids, fs = predict_tracks(run, known, progress=progress)
     truth = dict(zip(known["track_id"], known["genre"].map(genres.index)))
-    y_true = np.array([truth[t] for t in ids])
     seg_true = np.array([truth[t] for t in seg_ids])
-    _, deep, votes = aggregate_tracks(seg_probs, seg_ids)
-    y_pred = probs.argmax(1)
-    result = scores(y_true, y_pred, genres=genres)
-    parts = {"deep_track_accuracy": float((deep.argmax(1) == y_true).mean())}
-    if run.stats_model is not None:   # the ensemble's two halves, scored alone
+    metrics = _track_metrics(seg_probs, seg_true, seg_ids, genres=genres, track_probs=probs)
+    if run.stats_model is not None:   # the ensemble's other half, scored alone
         by_id = dict(zip(known["track_id"], known["path"]))
         stats = np.stack([fs.features[by_id[t]]["stats"] for t in ids]).astype(np.float64)
-        parts["stats_track_accuracy"] = float(
+        y_true = np.array([truth[t] for t in ids])
+        metrics["stats_track_accuracy"] = float(
             (run.stats_model.predict_proba(stats).argmax(1) == y_true).mean())
-        parts["ensemble_weight"] = run.config.get("ensemble_weight", 1.0)
-    return {"genres": genres, "n_test_tracks": len(ids), "n_test_segments": len(seg_ids), **parts,
+        metrics["ensemble_weight"] = run.config.get("ensemble_weight", 1.0)
+    return {**metrics, "skipped_tracks": skipped}
+
+
+def _track_metrics(seg_probs: np.ndarray, seg_true: np.ndarray, seg_ids: np.ndarray, *,
+                   genres: Sequence[str], track_probs: np.ndarray | None = None) -> dict:
+    """Segment and track metrics from segment predictions, shared by every evaluation.
+
+    Tracks are predicted from ``track_probs`` (one row per track, in first-seen
+    order of ``seg_ids``) when given, else from the mean segment probability;
+    ``deep_track_accuracy`` always scores the mean segment probability alone.
+    """
+    ids, mean, votes = aggregate_tracks(seg_probs, seg_ids)
+    first = {t: i for i, t in reversed(list(enumerate(seg_ids)))}
+    y_true = np.array([seg_true[first[t]] for t in ids])
+    y_pred = (mean if track_probs is None else track_probs).argmax(1)
+    result = scores(y_true, y_pred, genres=genres)
+    return {"genres": list(genres), "n_test_tracks": len(ids), "n_test_segments": len(seg_ids),
             "segment_accuracy": float((seg_probs.argmax(1) == seg_true).mean()),
             "track_accuracy": result["accuracy"],
             "track_accuracy_vote": float((votes == y_true).mean()),
             "track_accuracy_ci95": bootstrap_ci(y_pred == y_true),
+            "deep_track_accuracy": float((mean.argmax(1) == y_true).mean()),
             "macro_f1": result["macro_f1"], "per_genre": result["per_genre"],
-            "confusion_matrix": result["confusion_matrix"], "skipped_tracks": skipped,
+            "confusion_matrix": result["confusion_matrix"],
             "predictions": {t: genres[p] for t, p in zip(ids, y_pred)}}
 
 
@@ -227,18 +241,7 @@ def _segment_random_test(run: train.Run, progress: bool) -> dict:
                              inputs=cfg["inputs"], progress=progress).test
     seg_probs = run.model.predict(models.select_inputs(cfg["model"], test.X), verbose=0,
                                   batch_size=128)
-    ids, mean, votes = aggregate_tracks(seg_probs, test.track_ids)
-    first = {t: i for i, t in reversed(list(enumerate(test.track_ids)))}
-    y_true = np.array([test.labels[first[t]] for t in ids])
-    result = scores(y_true, mean.argmax(1), genres=run.genres)
-    return {"genres": run.genres, "n_test_tracks": len(ids), "n_test_segments": len(test),
-            "segment_accuracy": float((seg_probs.argmax(1) == test.labels).mean()),
-            "track_accuracy": result["accuracy"],
-            "track_accuracy_vote": float((votes == y_true).mean()),
-            "track_accuracy_ci95": bootstrap_ci(mean.argmax(1) == y_true),
-            "deep_track_accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
-            "per_genre": result["per_genre"], "confusion_matrix": result["confusion_matrix"],
-            "predictions": {t: run.genres[p] for t, p in zip(ids, mean.argmax(1))}}
+    return _track_metrics(seg_probs, test.labels, test.track_ids, genres=run.genres)
 
 
 def _write_metrics(run: train.Run, metrics: dict, stem: str) -> dict:
