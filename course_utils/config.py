@@ -33,7 +33,7 @@ N_MFCC = 20                # MFCC coefficients (as in GTZAN's Kaggle CSV)
 FMAX = SR / 2              # highest mel frequency
 N_CHROMA = 12              # pitch classes
 N_BANDS = 6                # spectral-contrast bands (gives 7 rows)
-FEATURES_VERSION = 2       # bump when feature code changes: caches and runs follow it
+FEATURES_VERSION = 3       # bump when feature code changes: caches and runs follow it
 
 # --- data ------------------------------------------------------------------
 GENRES = (

@@ -164,12 +164,13 @@ def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = Tr
     truth = dict(zip(known["track_id"], known["genre"].map(genres.index)))
     seg_true = np.array([truth[t] for t in seg_ids])
     metrics = _track_metrics(seg_probs, seg_true, seg_ids, genres=genres, track_probs=probs)
-    if run.stats_model is not None:   # the ensemble's other half, scored alone
+    if run.stats_model is not None:   # the ensemble's classical half, and the baseline, alone
         by_id = dict(zip(known["track_id"], known["path"]))
-        stats = np.stack([fs.features[by_id[t]]["stats"] for t in ids]).astype(np.float64)
+        feats = [fs.features[by_id[t]] for t in ids]
         y_true = np.array([truth[t] for t in ids])
-        metrics["stats_track_accuracy"] = float(
-            (run.stats_model.predict_proba(stats).argmax(1) == y_true).mean())
+        metrics["stats_track_accuracy"] = float((run.stats_model.predict(feats) == y_true).mean())
+        metrics["svm_track_accuracy"] = float(
+            (run.stats_model.predict_baseline(feats) == y_true).mean())
         metrics["ensemble_weight"] = run.config.get("ensemble_weight", 1.0)
     return {**metrics, "skipped_tracks": skipped}
 
@@ -337,6 +338,7 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     """
     run_dir = Path(root or config.runs_dir()) / name
     request = {"model": model or name, "dataset": str(dataset or config.default_dataset()),
+               "features_version": config.FEATURES_VERSION,
                **{k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
                   for k, v in sorted(train_kwargs.items())}}
     stamp = run_dir / "request.json"

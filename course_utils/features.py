@@ -198,6 +198,36 @@ def track_features(y: np.ndarray, *, sr: int = config.SR,
     return out
 
 
+SEGMENT_STAT_KINDS = ("mfcc", "chroma", "contrast")
+
+
+def segment_stats(feats: dict[str, np.ndarray]) -> np.ndarray:
+    """Mean and std of every MFCC (with deltas), chroma and contrast row, per segment.
+
+    The classical model's view of the same 3-second segments the networks see:
+    a 20 s clip gives 6 rows instead of one ``"stats"`` vector, which is what
+    lets it learn from a handful of tracks.
+
+    Parameters
+    ----------
+    feats : dict
+        One track's features with ``"mfcc"``, ``"chroma"`` and ``"contrast"``.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_segments, 2 * (3 * n_mfcc + n_chroma + n_bands + 1))]
+        158 columns with the default settings.
+
+    Examples
+    --------
+    >>> y = np.random.default_rng(0).normal(scale=0.1, size=7 * 22050).astype(np.float32)
+    >>> segment_stats(track_features(y)).shape
+    (2, 158)
+    """
+    S = segment_features(np.concatenate([feats[k] for k in SEGMENT_STAT_KINDS]))
+    return np.concatenate([S.mean(axis=2), S.std(axis=2)], axis=1)
+
+
 def augment_waveform(y: np.ndarray, *, sr: int = config.SR, kind: str,
                      amount: float) -> np.ndarray:
     """Pitch-shift (``amount`` in semitones) or time-stretch (``amount`` = speed factor).
@@ -298,7 +328,7 @@ def _compute(path: str, kinds, dtype: str, augment, cache_file: str | None):
     return path, feats
 
 
-def extract(paths: Sequence, *, kinds: Sequence[str] = ("logmel", "mfcc", "stats"),
+def extract(paths: Sequence, *, kinds: Sequence[str] = KINDS,
             float16: bool = False, augment: tuple[str, float] | None = None,
             n_jobs: int | None = None, cache: bool = True,
             progress: bool = True) -> FeatureSet:

@@ -35,6 +35,17 @@ def test_chroma_finds_the_pitch_class():
     assert features.chroma(y).mean(axis=1).argmax() == 9                 # A
 
 
+def test_segment_stats_are_mean_and_std_of_each_segment():
+    y = np.concatenate([tone(262, 3.0), tone(880, 3.0)])      # C4, then A5
+    f = features.track_features(y)
+    S = features.segment_stats(f)
+    assert S.shape == (2, 2 * (60 + 12 + 7))
+    second = np.concatenate([f[k][:, 129:259] for k in features.SEGMENT_STAT_KINDS])
+    np.testing.assert_allclose(S[1], np.concatenate([second.mean(1), second.std(1)]), rtol=1e-5)
+    a = 9                                                   # pitch class A
+    assert S[1, 60 + a] > S[0, 60 + a]
+
+
 def test_segment_features_gives_ten_segments_for_thirty_seconds():
     T = 1 + 30 * 22050 // config.HOP_LENGTH
     assert features.segment_features(np.zeros((128, T))).shape == (10, 128, 130)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from course_utils import evaluate, train
+from course_utils import data, evaluate, train
 from course_utils.exceptions import AudioDecodeError, ParameterError, RunMismatchError
 from fakes import write_dataset
 
@@ -56,6 +56,38 @@ def test_pitch_and_stretch_add_training_segments_only(dataset, prepared):
     assert set(aug.train.track_ids) == set(prepared.train.track_ids)
 
 
+def test_small_training_sets_get_overlapping_training_segments(dataset, prepared):
+    plain = train.prepare(dataset, seed=1, overlap=False, progress=False)
+    hop = prepared.train_hop
+    assert hop == train.MIN_HOP and plain.train_hop is None
+    assert len(prepared.train) >= 3 * len(plain.train)              # 7 s: 2 segments -> 6
+    assert len(prepared.val) == len(plain.val) and len(prepared.test) == len(plain.test)
+    one = prepared.train.X["logmel"][prepared.train.track_ids == prepared.train.track_ids[0]]
+    np.testing.assert_allclose(one[1, :, :-hop], one[0, :, hop:])   # shifted by hop frames
+    assert set(prepared.train.track_ids) == set(plain.train.track_ids)
+
+
+def test_stats_model_averages_a_track_svm_and_a_segment_svm(dataset):
+    from course_utils import features
+    tracks = data.load_dataset(dataset, progress=False)
+    split = data.split_tracks(tracks, seed=1)
+    fs = features.extract(tracks["path"], progress=False)
+    genres = sorted(GENRES)
+    feats = lambda t: [fs.features[p] for p in t["path"]]
+    labels = lambda t: [genres.index(g) for g in t["genre"]]
+    model = train.StatsModel(seed=1).fit(feats(split.train), labels(split.train))
+    svc = model.segment_svm[-1].calibrated_classifiers_[0].estimator
+    assert svc.shape_fit_[0] == 2 * len(split.train)                   # 2 segments a track
+    probs = model.predict_proba(feats(split.test))
+    assert probs.shape == (len(split.test), len(GENRES))
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-6)
+    X, y, _ = train.track_stats(split.train, fs, genres)
+    Xt, yt, _ = train.track_stats(split.test, fs, genres)
+    baseline = train.svm_decision(train.fit_stats_model(X, y, seed=1), Xt)
+    np.testing.assert_array_equal(model.predict_baseline(feats(split.test)), baseline)
+    assert (model.predict(feats(split.test)) == yt).mean() >= 0.75      # tones: easy
+
+
 def test_batches_are_seeded_and_mixup_targets_sum_to_one(prepared):
     make = lambda seed: train.Batches(prepared.train, 4, model_name="parallel", batch_size=8,
                                       augment=("specaugment", "mixup"), seed=seed)
@@ -90,6 +122,10 @@ def test_run_artefacts(run_dir):
     assert cfg["features"]["n_mels"] == 128 and "keras" in cfg["versions"]
     split = json.loads((run_dir / "split.json").read_text())
     assert not set(split["train"]) & set(split["test"])
+    assert cfg["train_hop"] == train.MIN_HOP and cfg["ensemble_weight"] == train.ENSEMBLE_DEEP_WEIGHT_SMALL
+    # the statistics SVMs learn from the training and validation tracks, never from test
+    svm = train.load_run(run_dir).stats_model.track_svm[-1].calibrated_classifiers_[0].estimator
+    assert svm.shape_fit_[0] == len(split["train"]) + len(split["val"])
 
 
 def test_metrics_follow_schema(run_dir):
@@ -167,6 +203,9 @@ def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
                                ensemble=False) == first
     with pytest.raises(AssertionError, match="should not retrain"):   # other arguments
         evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
+    monkeypatch.setattr(evaluate.config, "FEATURES_VERSION", 99)
+    with pytest.raises(AssertionError, match="should not retrain"):   # code changed
+        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
 
 
 def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
