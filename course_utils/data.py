@@ -289,7 +289,7 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
     >>> t = pd.DataFrame({"track_id": [f"{g}.{i:05d}" for g in "ab" for i in range(10)],
     ...                   "genre": [g for g in "ab" for _ in range(10)], "artist": None})
     >>> split_tracks(t, seed=0)
-    Split(method='random', seed=0, train=14, val=2, test=4)
+    Split(method='random', seed=0, train=14, val=3, test=3)
     """
     _validate.one_of(method, SPLIT_METHODS, "method")
     tracks = tracks.sort_values("track_id").reset_index(drop=True)

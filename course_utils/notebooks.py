@@ -137,8 +137,33 @@ def normalise(nb, *, name: str = "notebook"):
             cell.metadata.update(editable=False, deletable=False)
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
-                output["text"] = _local_paths(output["text"])
+                output["text"] = _local_paths(_without_backend_logs(output["text"]))
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs
+                            if o.get("output_type") != "stream" or o["text"]]
     return nb
+
+
+_BACKEND_LOG = re.compile(
+    r"^(?:[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*"                      # absl/TF C++ logging
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called .*"
+    r"|To enable the following instructions: .*TensorFlow with the appropriate compiler flags\.)"
+    r"\n?", re.MULTILINE)
+
+
+def _without_backend_logs(text) -> str:
+    r"""Drop TensorFlow's start-up chatter (oneDNN, CUDA probing) from a stream output.
+
+    It goes to stderr from C++ before Python can silence it, differs on every
+    machine, and says nothing about the lesson.
+
+    Examples
+    --------
+    >>> _without_backend_logs("E0000 00:00:1795.1   5594 cuda_platform.cc:52] failed call\nok\n")
+    'ok\n'
+    """
+    text = "".join(text) if isinstance(text, list) else text
+    return _BACKEND_LOG.sub("", text)
 
 
 def _local_paths(text) -> str:

@@ -28,8 +28,8 @@ logger = logging.getLogger("course_utils")
 AUGMENTS = ("specaugment", "mixup", "pitch", "stretch")
 DEFAULT_AUGMENT = ("specaugment", "mixup")
 WAVEFORM_AUGMENTS = {"pitch": (-2.0, 2.0), "stretch": (0.9, 1.1)}   # semitones, speed
-ENSEMBLE_DEEP_WEIGHT = 0.5         # the deep model's share of the ensemble's probabilities...
-ENSEMBLE_DEEP_WEIGHT_SMALL = 0.25  # ...and its share when it trained on a small set
+MIN_VAL_TRACKS_PER_GENRE = 10      # fewer: the ensemble weight is fixed, not fitted
+ENSEMBLE_DEEP_WEIGHT_SMALL = 0.25  # the deep model's share then
 MIN_TRAIN_SEGMENTS = 2000   # fewer training segments than this: cut overlapping ones
 MIN_HOP = 32                # frames (0.74 s): the densest overlap used
 
@@ -142,19 +142,6 @@ def training_hop(n_segments: int) -> int | None:
         return None
     step = config.segment_frames() - 1
     return max(MIN_HOP, int(step * n_segments / MIN_TRAIN_SEGMENTS))
-
-
-def ensemble_weight(train_hop: int | None) -> float:
-    """The deep model's weight in the default ensemble with the :class:`StatsModel`.
-
-    A fixed rule, not a weight fitted on the validation tracks: the deep model
-    chose its epoch on those tracks, so it looks better there than it is, and
-    a weight fitted on them leaned towards it and lost accuracy on test tracks
-    (BENCHMARKS.md). Half and half, except when the training set was small
-    enough to be cut into overlapping segments (:func:`training_hop`): then
-    the network has seen little music and gets a quarter.
-    """
-    return ENSEMBLE_DEEP_WEIGHT if train_hop is None else ENSEMBLE_DEEP_WEIGHT_SMALL
 
 
 def segments_of(tracks: pd.DataFrame, fs: features.FeatureSet, *, genres: Sequence[str],
@@ -517,7 +504,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     ``split.json``, ``history.csv`` and, with ``ensemble``, ``stats_model.pkl``:
     a :class:`StatsModel` (SVMs on track and segment statistics, fitted on the
     training and validation tracks) whose probabilities are averaged with the
-    deep model's by :func:`ensemble_weight`. Evaluate it with
+    deep model's, weighted by :func:`choose_ensemble_weight`. Evaluate it with
     ``course_utils.evaluate.evaluate_run``.
 
     Parameters
@@ -567,27 +554,80 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "ensemble_weight": 1.0,
     }
     if ensemble:
-        run_config["ensemble_weight"] = ensemble_weight(prepared.train_hop)
-        _fit_stats_half(out, prepared, seed)
+        run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_stats_half(
+            out, model, prepared, name, seed)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
 
 
-def _fit_stats_half(out: Path, prepared: Prepared, seed: int) -> None:
-    """Fit the ensemble's :class:`StatsModel` on the training *and* validation tracks.
+def choose_ensemble_weight(deep: np.ndarray, stats: np.ndarray,
+                           labels: np.ndarray) -> tuple[float, str]:
+    """The deep model's weight in the ensemble, and the rule that gave it.
 
-    The deep model used the validation tracks only to choose its epoch; the
-    SVMs have fixed settings and need no validation, so they learn from every
-    non-test track (70 % of a random split), as a classical baseline would.
+    With at least ``MIN_VAL_TRACKS_PER_GENRE`` validation tracks per genre, the
+    weight in ``(1, 0.75, 0.5, 0.25, 0)`` with the best validation track
+    accuracy (then log-likelihood) wins. With fewer, a fitted weight is mostly
+    noise, and biased too: the deep model chose its epoch on those same tracks,
+    so it looks better there than it is. On 10 clips per genre (1.5 validation
+    tracks per genre) fitted weights lost about 4 points of test accuracy
+    against a fixed one (BENCHMARKS.md), so small sets get
+    ``ENSEMBLE_DEEP_WEIGHT_SMALL``.
+
+    Parameters
+    ----------
+    deep, stats : np.ndarray [shape=(n_val_tracks, n_genres)]
+        Validation track probabilities of the deep model and of a
+        :class:`StatsModel` fitted without the validation tracks.
+    labels : np.ndarray [shape=(n_val_tracks,)]
+
+    Examples
+    --------
+    >>> p = np.eye(2)[[0, 1, 0, 1]]
+    >>> choose_ensemble_weight(p, p[::-1], np.array([0, 1, 0, 1]))
+    (0.25, 'fixed: 2 validation tracks per genre are too few to fit it')
+    """
+    per_genre = len(labels) / deep.shape[1]
+    if per_genre < MIN_VAL_TRACKS_PER_GENRE:
+        return ENSEMBLE_DEEP_WEIGHT_SMALL, (f"fixed: {per_genre:.3g} validation tracks per genre "
+                                            "are too few to fit it")
+    scores = {}
+    for w in (1.0, 0.75, 0.5, 0.25, 0.0):
+        p = w * deep + (1 - w) * stats
+        scores[w] = ((p.argmax(1) == labels).mean(),
+                     np.log(p[np.arange(len(labels)), labels] + 1e-9).mean())
+    best = max(scores, key=lambda w: scores[w])
+    return best, f"chosen on {len(labels)} validation tracks"
+
+
+def _fit_stats_half(out: Path, model, prepared: Prepared, name: str,
+                    seed: int) -> tuple[float, str]:
+    """Fit the ensemble's :class:`StatsModel`; return the deep model's weight and its rule.
+
+    The weight comes from :func:`choose_ensemble_weight`, using a StatsModel
+    fitted on the training tracks only. The saved StatsModel is then fitted on
+    the training *and* validation tracks: its SVMs have fixed settings and need
+    no validation, so they learn from every non-test track, as a classical
+    baseline would.
     """
     import pickle
     fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
-    rows = [r for part in (prepared.split.train, prepared.split.val) for r in part.itertuples()
-            if r.path in fs.features]
-    stats_model = StatsModel(seed=seed).fit([fs.features[r.path] for r in rows],
-                                            [prepared.genres.index(r.genre) for r in rows])
-    (out / "stats_model.pkl").write_bytes(pickle.dumps(stats_model))
+    rows = lambda part: [r for r in part.itertuples() if r.path in fs.features]
+    feats = lambda rs: [fs.features[r.path] for r in rs]
+    labels = lambda rs: np.array([prepared.genres.index(r.genre) for r in rs])
+    train_rows, val_rows = rows(prepared.split.train), rows(prepared.split.val)
+    seg_probs = model.predict(models.select_inputs(name, prepared.val.X), verbose=0,
+                              batch_size=128)
+    deep = np.stack([seg_probs[prepared.val.track_ids == r.track_id].mean(axis=0)
+                     for r in val_rows])
+    stats = StatsModel(seed=seed).fit(feats(train_rows), labels(train_rows))
+    weight, rule = choose_ensemble_weight(deep, stats.predict_proba(feats(val_rows)),
+                                          labels(val_rows))
+    logger.info("deep model's weight in the ensemble: %.2f (%s)", weight, rule)
+    final = StatsModel(seed=seed).fit(feats(train_rows + val_rows),
+                                      labels(train_rows + val_rows))
+    (out / "stats_model.pkl").write_bytes(pickle.dumps(final))
+    return weight, rule
 
 
 @dataclass

@@ -88,6 +88,18 @@ def test_stats_model_averages_a_track_svm_and_a_segment_svm(dataset):
     assert (model.predict(feats(split.test)) == yt).mean() >= 0.75      # tones: easy
 
 
+def test_ensemble_weight_is_fitted_only_on_enough_validation_tracks(rng):
+    labels = np.repeat([0, 1], 10)                       # 10 validation tracks per genre
+    right, wrong = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[1 - labels] * 0.8 + 0.1
+    noisy = rng.dirichlet([1, 1], size=20)
+    assert train.choose_ensemble_weight(right, noisy, labels) == (1.0, "chosen on 20 validation tracks")
+    assert train.choose_ensemble_weight(wrong, right, labels)[0] == 0.0
+    w, _ = train.choose_ensemble_weight(noisy, rng.dirichlet([1, 1], size=20), labels)
+    assert w in (1.0, 0.75, 0.5, 0.25, 0.0)
+    w, rule = train.choose_ensemble_weight(right[::2], noisy[::2], labels[::2])   # 5 per genre
+    assert w == train.ENSEMBLE_DEEP_WEIGHT_SMALL and rule.startswith("fixed: 5 validation")
+
+
 def test_batches_are_seeded_and_mixup_targets_sum_to_one(prepared):
     make = lambda seed: train.Batches(prepared.train, 4, model_name="parallel", batch_size=8,
                                       augment=("specaugment", "mixup"), seed=seed)
@@ -123,6 +135,7 @@ def test_run_artefacts(run_dir):
     split = json.loads((run_dir / "split.json").read_text())
     assert not set(split["train"]) & set(split["test"])
     assert cfg["train_hop"] == train.MIN_HOP and cfg["ensemble_weight"] == train.ENSEMBLE_DEEP_WEIGHT_SMALL
+    assert cfg["ensemble_rule"].startswith("fixed: 1.25 validation tracks per genre")
     # the statistics SVMs learn from the training and validation tracks, never from test
     svm = train.load_run(run_dir).stats_model.track_svm[-1].calibrated_classifiers_[0].estimator
     assert svm.shape_fit_[0] == len(split["train"]) + len(split["val"])
