@@ -147,6 +147,7 @@ def normalise(nb, *, name: str = "notebook"):
 _BACKEND_LOG = re.compile(
     r"^(?:[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*"                      # absl/TF C++ logging
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called .*"
+    r"|WARNING:tensorflow:.* triggered tf\.function retracing\. .*"
     r"|To enable the following instructions: .*TensorFlow with the appropriate compiler flags\.)"
     r"\n?", re.MULTILINE)
 
