@@ -57,14 +57,10 @@ def main() -> None:
             run = train.Run(run_dir, cfg, keras.models.load_model(run_dir / "model.keras"))
             feats = lambda ids: [fs.features[tracks.loc[t, "path"]] for t in ids]
             labels = lambda ids: np.array([cfg["genres"].index(g) for g in tracks.loc[ids, "genre"]])
-            # the rule of train.train_run: the weight from a StatsModel fitted on train...
-            chooser = train.StatsModel(seed=seed).fit(feats(split["train"]), labels(split["train"]))
-            deep_val, _ = run.predict_tracks(feats(split["val"]))
-            w, rule = train.choose_ensemble_weight(
-                deep_val, chooser.predict_proba(feats(split["val"])), labels(split["val"]))
-            # ...and the saved one fitted on train + validation
-            fit_ids = split["train"] + split["val"]
-            stats = train.StatsModel(seed=seed).fit(feats(fit_ids), labels(fit_ids))
+            deep_val, _ = run.predict_tracks(feats(split["val"]))   # train.train_run's rule
+            stats, w, rule = train.fit_stats_half(
+                deep_val, feats(split["train"]), labels(split["train"]),
+                feats(split["val"]), labels(split["val"]), seed=seed)
             test, y = feats(split["test"]), labels(split["test"])
             deep, _ = run.predict_tracks(test)
             P = stats.predict_proba(test)

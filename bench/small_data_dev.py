@@ -2,8 +2,8 @@
 
 Usage::
 
-    python bench/small_data_dev.py train cnn+hop32          # one variant, split seeds 0-9
-    python bench/small_data_dev.py report cnn cnn+noaug cnn+hop32 cnn+hop32+noaug
+    python bench/small_data_dev.py train cnn+overlap        # one variant, split seeds 0-9
+    python bench/small_data_dev.py report cnn cnn+noaug cnn+overlap cnn+overlap+noaug
 
 Data: the frozen generator, data seed 2027, 10 clips per genre x 20 s (100
 tracks); 70/30 track splits (validation for early stopping comes out of the 70),
@@ -13,8 +13,8 @@ figures quoted as results come from a fresh seed (``synthetic_results.py
 
 ``train VARIANT`` trains a deep model per split seed and saves its validation
 and test track probabilities under ``--out``. A variant is ``+``-joined parts:
-``cnn``/``lstm``/``crnn``/``parallel``; ``hopN`` cuts training segments every N
-frames (default: back to back); ``noaug`` (none), ``spec`` (SpecAugment only)
+``cnn``/``lstm``/``crnn``/``parallel``; ``overlap`` cuts overlapping training
+segments as ``train`` does for a small set (default: back to back); ``noaug`` (none), ``spec`` (SpecAugment only)
 or the default SpecAugment + mixup; ``wave`` adds the pitch and stretch copies.
 
 ``report`` fits the classical models on the 70 % (train + validation) per split
@@ -36,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from course_utils import data, features, models, synth, train  # noqa: E402
-from course_utils.train import Prepared, Segments  # noqa: E402
 
 SPLIT = dict(val_size=0.15, test_size=0.30)
 
@@ -49,10 +48,10 @@ def _dataset(out: Path, seed: int):
 
 
 def _variant(spec: str) -> dict:
-    v = dict(model="cnn", augment=("specaugment", "mixup"), hop=None, wave=())
+    v = dict(model="cnn", augment=("specaugment", "mixup"), overlap=False, wave=())
     for part in spec.split("+"):
-        if part.startswith("hop"):
-            v["hop"] = int(part[3:])
+        if part == "overlap":
+            v["overlap"] = True
         elif part == "noaug":
             v["augment"] = ()
         elif part == "spec":
@@ -70,22 +69,12 @@ def train_variant(out: Path, seed: int, spec: str, seeds: list[int]) -> None:
     import keras
     tracks, genres = _dataset(out, seed)
     v = _variant(spec)
-    inputs = models.MODEL_INPUTS[v["model"]]
-    fs = features.extract(tracks["path"], progress=False)
-    segs = lambda t, f=fs, hop=None: train.segments_of(t, f, genres=genres, inputs=inputs, hop=hop)
     (out / "probs").mkdir(parents=True, exist_ok=True)
     for s in seeds:
         start = time.perf_counter()
-        sp = data.split_tracks(tracks, seed=s, **SPLIT)
-        parts = [segs(sp.train, hop=v["hop"])]
-        for kind in v["wave"]:
-            for amount in train.WAVEFORM_AUGMENTS[kind]:
-                shifted = features.extract(sp.train["path"], augment=(kind, amount), progress=False)
-                parts.append(segs(sp.train, shifted, hop=v["hop"]))
-        norm = train.norm_stats(parts[0])
-        n = lambda p: Segments(train.normalise(p.X, norm), p.labels, p.track_ids)
-        prep = Prepared(n(Segments.concat(parts)), n(segs(sp.val)), n(segs(sp.test)), sp, genres,
-                        inputs, norm, tracks)
+        prep = train.prepare(tracks=tracks, seed=s, **SPLIT, overlap=v["overlap"],
+                             inputs=models.MODEL_INPUTS[v["model"]],
+                             augment=v["augment"] + v["wave"], progress=False)
         keras.backend.clear_session()
         train.set_seed(s)
         model = models.build_model(v["model"], prep.shapes(), len(genres))
@@ -114,7 +103,6 @@ def report(out: Path, seed: int, specs: list[str], seeds: list[int]) -> None:
     feats = lambda ids: [fs.features[tracks.loc[t, "path"]] for t in ids]
     labels = lambda ids: np.array([genres.index(g) for g in tracks.loc[ids, "genre"]])
     acc = lambda P, y: float(np.mean(P.argmax(1) == y))
-    grid = (1.0, 0.75, 0.5, 0.25, 0.0)
     res: dict[str, list[float]] = {}
     for s in seeds:
         sp = data.split_tracks(tracks.reset_index(), seed=s, **SPLIT)
@@ -136,7 +124,7 @@ def report(out: Path, seed: int, specs: list[str], seeds: list[int]) -> None:
                     acc(w * deep + (1 - w) * S, y))
             # the weight a validation split would choose (stats fitted on train only)
             vy, vS = labels(list(d["val_ids"])), val_stats.predict_proba(feats(list(d["val_ids"])))
-            best = max(grid, key=lambda w: acc(w * d["val_p"] + (1 - w) * vS, vy))
+            best = train.fit_ensemble_weight(d["val_p"], vS, vy)
             res.setdefault(f"{spec} + statistics, weight chosen on validation", []).append(
                 acc(best * deep + (1 - best) * S, y))
     print(f"\n### Small-data development ablation (data seed {seed}, splits {seeds[0]}-{seeds[-1]})\n")

@@ -130,7 +130,7 @@ def training_hop(n_segments: int) -> int | None:
     cut again with overlapping windows (the hop shrinks with the set, down to
     ``MIN_HOP`` frames, about 0.75 s), which gives the network shifted views of
     the same music: on 10 clips per genre this lifted a CNN's track accuracy by
-    about 8 points (BENCHMARKS.md). Larger sets keep back-to-back segments.
+    about 10 points (BENCHMARKS.md). Larger sets keep back-to-back segments.
     Validation and test segments never overlap.
 
     Examples
@@ -561,17 +561,36 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     return out
 
 
+def fit_ensemble_weight(deep: np.ndarray, stats: np.ndarray, labels: np.ndarray) -> float:
+    """The deep model's weight in ``(1, 0.75, 0.5, 0.25, 0)`` that is best on held-out tracks.
+
+    Best means the highest track accuracy of ``w * deep + (1 - w) * stats``,
+    then the highest mean log-likelihood of the true genre.
+
+    Examples
+    --------
+    >>> right = np.eye(2)[[0, 1, 0, 1]] * 0.8 + 0.1
+    >>> fit_ensemble_weight(right, right[::-1], np.array([0, 1, 0, 1]))
+    1.0
+    """
+    scores = {}
+    for w in (1.0, 0.75, 0.5, 0.25, 0.0):
+        p = w * deep + (1 - w) * stats
+        scores[w] = ((p.argmax(1) == labels).mean(),
+                     np.log(p[np.arange(len(labels)), labels] + 1e-9).mean())
+    return max(scores, key=lambda w: scores[w])
+
+
 def choose_ensemble_weight(deep: np.ndarray, stats: np.ndarray,
                            labels: np.ndarray) -> tuple[float, str]:
     """The deep model's weight in the ensemble, and the rule that gave it.
 
     With at least ``MIN_VAL_TRACKS_PER_GENRE`` validation tracks per genre, the
-    weight in ``(1, 0.75, 0.5, 0.25, 0)`` with the best validation track
-    accuracy (then log-likelihood) wins. With fewer, a fitted weight is mostly
-    noise, and biased too: the deep model chose its epoch on those same tracks,
-    so it looks better there than it is. On 10 clips per genre (1.5 validation
-    tracks per genre) fitted weights lost about 4 points of test accuracy
-    against a fixed one (BENCHMARKS.md), so small sets get
+    weight is fitted on them (:func:`fit_ensemble_weight`). With fewer, a fitted
+    weight is mostly noise, and biased too: the deep model chose its epoch on
+    those same tracks, so it looks better there than it is. On 10 clips per
+    genre (1.5 validation tracks per genre) fitted weights lost about 4.5 points
+    of test accuracy against a fixed one (BENCHMARKS.md), so small sets get
     ``ENSEMBLE_DEEP_WEIGHT_SMALL``.
 
     Parameters
@@ -591,25 +610,43 @@ def choose_ensemble_weight(deep: np.ndarray, stats: np.ndarray,
     if per_genre < MIN_VAL_TRACKS_PER_GENRE:
         return ENSEMBLE_DEEP_WEIGHT_SMALL, (f"fixed: {per_genre:.3g} validation tracks per genre "
                                             "are too few to fit it")
-    scores = {}
-    for w in (1.0, 0.75, 0.5, 0.25, 0.0):
-        p = w * deep + (1 - w) * stats
-        scores[w] = ((p.argmax(1) == labels).mean(),
-                     np.log(p[np.arange(len(labels)), labels] + 1e-9).mean())
-    best = max(scores, key=lambda w: scores[w])
-    return best, f"chosen on {len(labels)} validation tracks"
+    return fit_ensemble_weight(deep, stats, labels), f"chosen on {len(labels)} validation tracks"
+
+
+def fit_stats_half(deep_val: np.ndarray, train_feats: Sequence[dict], train_labels,
+                   val_feats: Sequence[dict], val_labels, *,
+                   seed: int = config.SEED) -> tuple["StatsModel", float, str]:
+    """The ensemble's classical half, and the deep model's weight with its rule.
+
+    The weight comes from :func:`choose_ensemble_weight`, with a
+    :class:`StatsModel` fitted on the training tracks only. The returned
+    StatsModel is fitted on the training *and* validation tracks: its SVMs have
+    fixed settings and need no validation, so they learn from every non-test
+    track, as a classical baseline would.
+
+    Parameters
+    ----------
+    deep_val : np.ndarray [shape=(n_val_tracks, n_genres)]
+        The deep model's track probabilities on the validation tracks.
+    train_feats, val_feats : sequence of dict
+        Per-track features (``"stats"``, ``"mfcc"``, ``"chroma"``, ``"contrast"``).
+    train_labels, val_labels : sequence of int
+
+    Returns
+    -------
+    (StatsModel, float, str)
+    """
+    chooser = StatsModel(seed=seed).fit(train_feats, train_labels)
+    weight, rule = choose_ensemble_weight(deep_val, chooser.predict_proba(val_feats),
+                                          np.asarray(val_labels))
+    final = StatsModel(seed=seed).fit([*train_feats, *val_feats],
+                                      np.concatenate([train_labels, val_labels]))
+    return final, weight, rule
 
 
 def _fit_stats_half(out: Path, model, prepared: Prepared, name: str,
                     seed: int) -> tuple[float, str]:
-    """Fit the ensemble's :class:`StatsModel`; return the deep model's weight and its rule.
-
-    The weight comes from :func:`choose_ensemble_weight`, using a StatsModel
-    fitted on the training tracks only. The saved StatsModel is then fitted on
-    the training *and* validation tracks: its SVMs have fixed settings and need
-    no validation, so they learn from every non-test track, as a classical
-    baseline would.
-    """
+    """:func:`fit_stats_half` for a run being trained; pickles the StatsModel into ``out``."""
     import pickle
     fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
     rows = lambda part: [r for r in part.itertuples() if r.path in fs.features]
@@ -620,13 +657,10 @@ def _fit_stats_half(out: Path, model, prepared: Prepared, name: str,
                               batch_size=128)
     deep = np.stack([seg_probs[prepared.val.track_ids == r.track_id].mean(axis=0)
                      for r in val_rows])
-    stats = StatsModel(seed=seed).fit(feats(train_rows), labels(train_rows))
-    weight, rule = choose_ensemble_weight(deep, stats.predict_proba(feats(val_rows)),
-                                          labels(val_rows))
+    stats_model, weight, rule = fit_stats_half(deep, feats(train_rows), labels(train_rows),
+                                               feats(val_rows), labels(val_rows), seed=seed)
     logger.info("deep model's weight in the ensemble: %.2f (%s)", weight, rule)
-    final = StatsModel(seed=seed).fit(feats(train_rows + val_rows),
-                                      labels(train_rows + val_rows))
-    (out / "stats_model.pkl").write_bytes(pickle.dumps(final))
+    (out / "stats_model.pkl").write_bytes(pickle.dumps(stats_model))
     return weight, rule
 
 
