@@ -14,7 +14,7 @@ each saved deep model, refits the classical half on the run's own training and
 validation tracks, and scores the deep model alone, the classical half alone,
 the SVM baseline alone and the ensemble on the run's own test tracks, with a
 paired bootstrap of the ensemble against the baseline. It reads the models
-directly (not through ``train.load_run``), because the runs predate the
+directly (not through ``runs.load_run``), because the runs predate the
 features version check.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
-from course_utils import data, evaluate, features, train  # noqa: E402
+from course_utils import classical, data, evaluate, features, runs  # noqa: E402
 
 
 def main() -> None:
@@ -54,15 +54,15 @@ def main() -> None:
             run_dir = args.out / f"{model}_s{seed}"
             cfg = json.loads((run_dir / "config.json").read_text())
             split = json.loads((run_dir / "split.json").read_text())
-            run = train.Run(run_dir, cfg, keras.models.load_model(run_dir / "model.keras"))
+            run = runs.Run(run_dir, cfg, keras.models.load_model(run_dir / "model.keras"))
             feats = lambda ids: [fs.features[tracks.loc[t, "path"]] for t in ids]
             labels = lambda ids: np.array([cfg["genres"].index(g) for g in tracks.loc[ids, "genre"]])
-            deep_val, _ = run.predict_tracks(feats(split["val"]))   # train.train_run's rule
-            stats, w, rule = train.fit_stats_half(
+            deep_val = run.predict(feats(split["val"])).deep_probs   # runs.train_run's rule
+            stats, w, rule = classical.fit_stats_half(
                 deep_val, feats(split["train"]), labels(split["train"]),
                 feats(split["val"]), labels(split["val"]), seed=seed)
             test, y = feats(split["test"]), labels(split["test"])
-            deep, _ = run.predict_tracks(test)
+            deep = run.predict(test).deep_probs
             P = stats.predict_proba(test)
             ok = {"deep": deep.argmax(1) == y, "stats": P.argmax(1) == y,
                   "svm": stats.predict_baseline(test) == y,

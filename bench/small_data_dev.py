@@ -35,7 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from course_utils import data, features, models, synth, train  # noqa: E402
+from course_utils import classical, data, features, models, runtime, segments, synth, train  # noqa: E402
 
 SPLIT = dict(val_size=0.15, test_size=0.30)
 
@@ -72,19 +72,18 @@ def train_variant(out: Path, seed: int, spec: str, seeds: list[int]) -> None:
     (out / "probs").mkdir(parents=True, exist_ok=True)
     for s in seeds:
         start = time.perf_counter()
-        prep = train.prepare(tracks=tracks, seed=s, **SPLIT, overlap=v["overlap"],
-                             inputs=models.MODEL_INPUTS[v["model"]],
-                             augment=v["augment"] + v["wave"], progress=False)
+        prep = segments.prepare(tracks=tracks, seed=s, **SPLIT, overlap=v["overlap"],
+                                inputs=models.MODEL_INPUTS[v["model"]],
+                                augment=v["augment"] + v["wave"], progress=False)
         keras.backend.clear_session()
-        train.set_seed(s)
+        runtime.set_seed(s)
         model = models.build_model(v["model"], prep.shapes(), len(genres))
         history = train.fit(model, prep, model_name=v["model"], epochs=40, augment=v["augment"],
                             seed=s, verbose=0)
 
         def track_probs(seg):
-            P = model.predict(models.select_inputs(v["model"], seg.X), verbose=0, batch_size=128)
-            ids = list(dict.fromkeys(seg.track_ids))
-            return ids, np.stack([P[seg.track_ids == t].mean(0) for t in ids])
+            P = models.predict_segments(model, v["model"], seg.X)
+            return segments.mean_per_track(P, seg.track_ids)
 
         val_ids, val_p = track_probs(prep.val)
         test_ids, test_p = track_probs(prep.test)
@@ -108,12 +107,12 @@ def report(out: Path, seed: int, specs: list[str], seeds: list[int]) -> None:
         sp = data.split_tracks(tracks.reset_index(), seed=s, **SPLIT)
         train_ids, val_ids, test_ids = (list(p["track_id"]) for p in (sp.train, sp.val, sp.test))
         y = labels(test_ids)
-        stats = train.StatsModel(seed=s).fit(feats(train_ids + val_ids), labels(train_ids + val_ids))
+        stats = classical.StatsModel(seed=s).fit(feats(train_ids + val_ids), labels(train_ids + val_ids))
         S = stats.predict_proba(feats(test_ids))
         res.setdefault("SVM baseline (track statistics)", []).append(
             float(np.mean(stats.predict_baseline(feats(test_ids)) == y)))
         res.setdefault("statistics SVMs (track + segment)", []).append(acc(S, y))
-        val_stats = train.StatsModel(seed=s).fit(feats(train_ids), labels(train_ids))
+        val_stats = classical.StatsModel(seed=s).fit(feats(train_ids), labels(train_ids))
         for spec in specs:
             d = np.load(out / "probs" / f"{spec}_s{s}.npz")
             order = [list(d["test_ids"]).index(t) for t in test_ids]
@@ -124,7 +123,7 @@ def report(out: Path, seed: int, specs: list[str], seeds: list[int]) -> None:
                     acc(w * deep + (1 - w) * S, y))
             # the weight a validation split would choose (stats fitted on train only)
             vy, vS = labels(list(d["val_ids"])), val_stats.predict_proba(feats(list(d["val_ids"])))
-            best = train.fit_ensemble_weight(d["val_p"], vS, vy)
+            best = classical.fit_ensemble_weight(d["val_p"], vS, vy)
             res.setdefault(f"{spec} + statistics, weight chosen on validation", []).append(
                 acc(best * deep + (1 - best) * S, y))
     print(f"\n### Small-data development ablation (data seed {seed}, splits {seeds[0]}-{seeds[-1]})\n")

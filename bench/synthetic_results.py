@@ -35,14 +35,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from course_utils import config, data, evaluate, synth, train  # noqa: E402
+from course_utils import data, evaluate, runs, synth  # noqa: E402
 
 
 def _run(out: Path, name: str, **kwargs) -> dict:
     run_dir = out / name
     if not (run_dir / "metrics.json").exists():
         start = time.perf_counter()
-        train.train_run(out=run_dir, overwrite=True, verbose=0, **kwargs)
+        runs.train_run(out=run_dir, overwrite=True, verbose=0, **kwargs)
         evaluate.evaluate_run(run_dir, progress=False)
         print(f"  {name}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
     m = json.loads((run_dir / "metrics.json").read_text())
@@ -112,10 +112,11 @@ def models_part(out: Path, root: Path, seeds: list[int]) -> None:
 
 
 def _deep_correct(run_dir: Path, ids: list[str], tracks) -> np.ndarray:
-    run = train.load_run(run_dir)
+    run = runs.load_run(run_dir)
     run.stats_model = None          # the deep model alone
     sub = tracks[tracks["track_id"].isin(ids)].set_index("track_id").loc[ids].reset_index()
-    got_ids, probs, *_ = evaluate.predict_tracks(run, sub, progress=False)
+    pred = run.predict_table(sub, progress=False)
+    got_ids, probs = pred.track_ids, pred.probs
     truth = sub.set_index("track_id")["genre"]
     return np.array([run.genres[p.argmax()] == truth[t] for t, p in zip(got_ids, probs)])
 
@@ -133,7 +134,7 @@ def leakage_part(out: Path, root: Path, seed: int) -> None:
 def _test_feats(run_dir: Path, tracks):
     """The run's test tracks (in split order), their labels and per-track features."""
     from course_utils import features
-    run = train.load_run(run_dir)
+    run = runs.load_run(run_dir)
     ids = json.loads((run_dir / "split.json").read_text())["test"]
     test = tracks.set_index("track_id").loc[ids].reset_index()
     fs = features.extract(test["path"], progress=False)

@@ -8,7 +8,8 @@ fixed-length segments. Introduced in 01_audio_basics.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+import os
+from pathlib import PurePath
 
 import librosa
 import numpy as np
@@ -18,6 +19,22 @@ from . import _validate, config
 from .exceptions import AudioDecodeError, ParameterError
 
 logger = logging.getLogger("course_utils")
+
+
+def is_audio_file(path: str | os.PathLike) -> bool:
+    """Whether a file name is one the course reads as audio.
+
+    Its extension is one of ``config.AUDIO_EXTENSIONS`` (any case), and it is
+    not hidden: macOS leaves ``._name.wav`` copies that are not audio. Only the
+    name is looked at, so this also sorts the members of an archive.
+
+    Examples
+    --------
+    >>> [is_audio_file(n) for n in ("blues.00000.WAV", "._blues.00000.wav", "notes.txt")]
+    [True, False, False]
+    """
+    name = PurePath(path).name
+    return not name.startswith(".") and PurePath(name).suffix.lower() in config.AUDIO_EXTENSIONS
 
 
 def to_mono(y: np.ndarray) -> np.ndarray:

@@ -76,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     dsub.add_parser("clean", help="remove feature caches and dataset indexes", **kw)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub, kw)
+    _register_models(sub, kw)
+    _register_notebooks(sub, kw)
     return parser
 
 
@@ -121,9 +121,6 @@ def _register_models(sub, kw) -> None:
     p.add_argument("runs", nargs="+", type=Path)
 
 
-_EXTRA_COMMANDS: list = [_register_models]   # notebooks adds itself below
-
-
 def _data(args) -> int:
     from . import data
     if args.action == "synth":
@@ -153,8 +150,8 @@ def _data(args) -> int:
 
 
 def _train(args) -> int:
-    from . import evaluate, train
-    run = train.train_run(args.model, hybrid_kind=args.hybrid_kind, out=args.out,
+    from . import evaluate, runs
+    run = runs.train_run(args.model, hybrid_kind=args.hybrid_kind, out=args.out,
                           dataset=args.dataset, split=args.split, folds=args.folds,
                           fold=args.fold, val_size=args.val_size, test_size=args.test_size,
                           epochs=args.epochs, seed=args.seed, augment=args.augment,
@@ -184,11 +181,11 @@ def _evaluate(args) -> int:
 
 
 def _audio_inputs(inputs) -> list[Path]:
+    from . import audio
     files = []
     for item in inputs:
         if item.is_dir():
-            found = sorted(f for f in item.rglob("*") if f.is_file() and not f.name.startswith(".")
-                           and f.suffix.lower() in config.AUDIO_EXTENSIONS)
+            found = sorted(f for f in item.rglob("*") if f.is_file() and audio.is_audio_file(f))
             if not found:
                 logger.warning("%s: no audio files (%s) in this folder", item,
                                ", ".join(config.AUDIO_EXTENSIONS))
@@ -200,12 +197,12 @@ def _audio_inputs(inputs) -> list[Path]:
 
 def _predict(args) -> int:
     import csv
-    from . import evaluate, train
-    run = train.load_run(args.run)
+    from . import runs
+    run = runs.load_run(args.run)
     results = []
     for f in _audio_inputs(args.inputs):
         try:
-            results.append(evaluate.predict_file(run, f, top_k=args.top_k, segments=args.segments))
+            results.append(runs.predict_file(run, f, top_k=args.top_k, segments=args.segments))
         except CourseError as err:
             print(f"error: {err}", file=sys.stderr)
             results.append({"file": str(f), "error": str(err)})
@@ -237,7 +234,53 @@ def _compare(args) -> int:
     return EXIT_OK
 
 
-_HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "compare": _compare}
+def _register_notebooks(sub, kw: dict) -> None:
+    """Add ``notebooks build|execute|copy`` to the argparse sub-parsers ``sub``."""
+    nb = sub.add_parser("notebooks", help="build, check, execute or copy the lesson notebooks",
+                        **kw)
+    nsub = nb.add_subparsers(dest="action", required=True, parser_class=type(nb))
+    p = nsub.add_parser("build", help="generate notebooks/ from solutions/", **kw,
+                        description="Generate the student notebooks from the solutions. With "
+                        "--check, write nothing and exit 1 if a student notebook is missing, "
+                        "extra or different (CI runs this).")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if notebooks/ differs from what would be generated")
+    p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solutions folder")
+    p.add_argument("--out", type=Path, default=Path("notebooks"), help="student notebooks folder")
+    p = nsub.add_parser("execute", help="re-run solutions in FAST mode, then build", **kw)
+    p.add_argument("notebook", nargs="*", type=Path, help="solution notebooks (default: all)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    p = nsub.add_parser("copy", help="copy the student notebooks to a git-ignored folder", **kw)
+    p.add_argument("dest", nargs="?", type=Path, default=Path("work"))
+    p.add_argument("--overwrite", action="store_true", help="replace copies you have edited")
+
+
+def _notebooks(args) -> int:
+    """Run a parsed ``notebooks`` command; returns 0 (ok), 1 (drift) or 2 (usage)."""
+    from . import notebooks
+    if args.action == "build" and args.check:
+        drift = notebooks.check(args.solutions, args.out)
+        for path, reason in drift.items():
+            print(f"{path}: {reason}", file=sys.stderr)
+        if drift:
+            print(f"{len(drift)} student notebook(s) out of date. Fix: run "
+                  f"`{notebooks.BUILD_COMMAND}` and commit the result.", file=sys.stderr)
+            return 1
+        print("student notebooks are in sync with the solutions", file=sys.stderr)
+        return 0
+    if args.action == "build":
+        changed = notebooks.build(args.solutions, args.out)
+        print(f"{len(changed)} student notebook(s) updated in {args.out}", file=sys.stderr)
+        return 0
+    if args.action == "execute":
+        notebooks.execute(args.notebook or None, timeout=args.timeout)
+        return 0
+    if args.action == "copy":
+        dest = notebooks.copy(args.dest, overwrite=args.overwrite)
+        print(f"notebooks copied to {dest}; open them from there", file=sys.stderr)
+        return 0
+    print(f"unknown notebooks action {args.action!r}; see --help", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         config.set_fast(True)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
-    handlers = {"data": _data, **_HANDLERS}
+    handlers = {"data": _data, "train": _train, "evaluate": _evaluate, "predict": _predict,
+                "compare": _compare, "notebooks": _notebooks}
     try:
         return handlers[args.command](args)
     except ParameterError as err:
@@ -264,9 +308,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-from . import notebooks as _notebooks  # noqa: E402  (stdlib-only at import; nbformat loads lazily)
-
-_EXTRA_COMMANDS.append(_notebooks.register_cli)
-_HANDLERS["notebooks"] = _notebooks.run_cli

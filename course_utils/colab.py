@@ -8,15 +8,13 @@ prepares the synthetic dataset. Introduced in 01_audio_basics.
 """
 from __future__ import annotations
 
-import importlib.metadata as metadata
 import os
-import platform
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from . import config
+from . import config, runtime
 
 # import name -> pip requirement; kept in step with pyproject.toml by a test
 REQUIREMENTS = {
@@ -55,14 +53,8 @@ def missing_requirements() -> list[str]:
     TensorFlow, Keras and numpy are tested by Google together, and replacing
     them breaks the runtime more often than an older minor version does.
     """
-    missing = []
-    for requirement in REQUIREMENTS.values():
-        dist = re.split(r"[<>=!~ ]", requirement, maxsplit=1)[0]
-        try:
-            metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            missing.append(requirement)
-    return missing
+    return [requirement for requirement in REQUIREMENTS.values()
+            if runtime.version_of(re.split(r"[<>=!~ ]", requirement, maxsplit=1)[0]) is None]
 
 
 def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
@@ -95,19 +87,18 @@ def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
 
 
 def check_versions() -> dict:
-    """Print and return the versions that matter; warn where they are outside the tested range."""
-    import keras
-    import librosa
-    import numpy as np
-    versions = {"python": platform.python_version(), "keras": keras.__version__,
-                "backend": keras.backend.backend(), "librosa": librosa.__version__,
-                "numpy": np.__version__}
+    """Print and return the versions that matter; warn where they are outside the tested range.
+
+    The versions come from package metadata (:func:`course_utils.runtime.versions`),
+    so this loads no framework.
+    """
+    versions = runtime.versions()
     problems = []
     if sys.version_info < (3, 10):
         problems.append("Python 3.10 or newer is needed")
-    if not keras.__version__.startswith("3."):
+    if not versions.get("keras", "").startswith("3."):
         problems.append("Keras 3 is needed (pip install 'keras>=3.3')")
-    if tuple(int(v) for v in librosa.__version__.split(".")[:2]) < (0, 10):
+    if tuple(int(v) for v in versions.get("librosa", "0.0").split(".")[:2]) < (0, 10):
         problems.append("librosa 0.10 or newer is needed")
     print(", ".join(f"{k} {v}" for k, v in versions.items()))
     for problem in problems:
@@ -116,9 +107,12 @@ def check_versions() -> dict:
 
 
 def gpu_check() -> bool:
-    """Say whether the Keras backend sees a GPU, and how to get one if not."""
-    from .train import gpu_available
-    if gpu_available():
+    """Say whether a GPU is there for training, and how to get one if not.
+
+    Once a lesson has loaded Keras the backend is asked; before that, only the
+    hardware is (:func:`course_utils.runtime.gpu_available`).
+    """
+    if runtime.gpu_available():
         print("GPU found: training uses it (mixed precision and XLA switch on automatically).")
         return True
     advice = ("In Colab: Runtime > Change runtime type > T4 GPU, then run the notebook again."

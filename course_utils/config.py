@@ -41,6 +41,7 @@ GENRES = (
     "jazz", "metal", "pop", "reggae", "rock",
 )
 AUDIO_EXTENSIONS = (".wav", ".au", ".flac", ".ogg", ".mp3")
+LAYOUTS = ("genres_original", "genres")   # dataset folders: Kaggle's, then the original archive's
 SEED = 42                  # the course's default seed
 KNOWN_BAD_FILES = {        # track id -> why (checked by `data verify`)
     "jazz.00054": "undecodable in the Kaggle copy of GTZAN",
@@ -49,8 +50,6 @@ KNOWN_BAD_FILES = {        # track id -> why (checked by `data verify`)
 # --- GTZAN download --------------------------------------------------------
 GTZAN_URL = "https://huggingface.co/datasets/marsyas/gtzan/resolve/main/data/genres.tar.gz"
 GTZAN_SHA256 = "b28cc067ff6199bd826f5d1a6931458586d64acae7f44b2e882b7a97af057531"
-GTZAN_UVIC_URL = "http://opihi.cs.uvic.ca/sound/genres.tar.gz"  # dead since 2023
-GTZAN_UVIC_SHA256 = "24347e0223d2ba798e0a558c4c172d9d4a19c00bb7963fe055d183dadb4ef2c6"
 
 # --- the course repository (badges and the Colab install cell) -------------
 REPO_URL = "https://github.com/genre-course/genre-course"

@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,11 @@ import soundfile as sf
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from tqdm.auto import tqdm
 
-from . import _validate, config
+from . import _validate, audio, config
 from .exceptions import DataNotFoundError, DatasetError, ParameterError
 
 logger = logging.getLogger("course_utils")
 
-LAYOUTS = ("genres_original", "genres")   # Kaggle's, then the original archive's
 SPLIT_METHODS = ("random", "fault-filtered", "kfold", "segment-random")
 _INDEX_VERSION = 1
 
@@ -66,7 +64,7 @@ def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = T
 
 def _genre_root(root: Path, *, required: bool = True) -> Path | None:
     """The folder whose sub-folders are genres: ``root/<layout>`` or ``root`` itself."""
-    for layout in LAYOUTS:
+    for layout in config.LAYOUTS:
         if (root / layout).is_dir() and _audio_files(root / layout):
             return root / layout
     if root.is_dir() and _audio_files(root):
@@ -75,16 +73,14 @@ def _genre_root(root: Path, *, required: bool = True) -> Path | None:
         raise DataNotFoundError(
             f"No audio found under {root}: expected <genre>/<file> folders holding "
             f"{', '.join(config.AUDIO_EXTENSIONS)} files, directly or under "
-            f"{' or '.join(LAYOUTS)}/. Run `python -m course_utils data verify --dataset {root}`.")
+            f"{' or '.join(config.LAYOUTS)}/. Run `python -m course_utils data verify --dataset {root}`.")
     return None
 
 
 def _audio_files(genre_root: Path) -> list[Path]:
     files = []
     for sub in sorted(p for p in genre_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files += sorted(f for f in sub.iterdir() if f.is_file()
-                        and not f.name.startswith(".")            # hidden and macOS ._ files
-                        and f.suffix.lower() in config.AUDIO_EXTENSIONS)
+        files += sorted(f for f in sub.iterdir() if f.is_file() and audio.is_audio_file(f))
     return files
 
 
@@ -270,9 +266,8 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
         - ``"kfold"``: stratified, grouped by artist where known; fold ``fold``
           (from 0) of ``folds`` is the test set, and validation is taken from
           the training folds, again grouped.
-        - ``"segment-random"``: **deliberately leaky**, for the leakage lesson.
-          All three sides hold every track; the segments are split at random
-          later, so one track's segments land on both sides. It warns.
+        - ``"segment-random"`` is not a track split: it splits *segments*
+          (:func:`split_segments`), so asking for it here raises.
     seed : int
 
     Returns
@@ -326,10 +321,40 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
         return Split(rest.iloc[fit_idx].reset_index(drop=True),
                      rest.iloc[val_idx].reset_index(drop=True),
                      tracks.iloc[test_idx].reset_index(drop=True), method, seed)
+    raise ParameterError("split method 'segment-random' splits segments, not tracks: call "
+                         "segments.prepare(split='segment-random') (or "
+                         "data.split_segments on segment counts) instead.")
+
+
+def split_segments(n_segments: int, *, seed: int = config.SEED, val_size: float = 0.15,
+                   test_size: float = 0.15) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The **deliberately leaky** split of the leakage lesson: segments at random.
+
+    Every track is cut into segments first, then the segments are shuffled and
+    split, so one track's segments land on several sides and test accuracy is
+    inflated. It warns. Use it only to measure leakage; every other split in the
+    course is :func:`split_tracks`, by track, before segmenting.
+
+    Returns
+    -------
+    train, val, test : np.ndarray
+        Sorted segment indices, ``round(n * test_size)`` test and
+        ``round(n * val_size)`` validation segments.
+
+    Examples
+    --------
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> [len(side) for side in split_segments(100, seed=0)]
+    [70, 15, 15]
+    """
+    _validate.fraction(val_size + test_size, "val_size + test_size")
     warnings.warn("split method 'segment-random' is deliberately leaky: segments of one "
                   "track land on both sides, so test accuracy is inflated. Use it only to "
-                  "measure leakage.", UserWarning, stacklevel=2)
-    return Split(tracks.copy(), tracks.copy(), tracks.copy(), method, seed)
+                  "measure leakage.", UserWarning, stacklevel=3)
+    order = np.random.default_rng(seed).permutation(int(n_segments))
+    n_test, n_val = round(test_size * len(order)), round(val_size * len(order))
+    return (np.sort(order[n_test + n_val:]), np.sort(order[n_test:n_test + n_val]),
+            np.sort(order[:n_test]))
 
 
 # --------------------------------------------------------------------------- verifying
@@ -358,7 +383,7 @@ def verify(name_or_path: str | os.PathLike | None = None, *, progress: bool = Tr
     dupes = [sorted(g["path"]) for _, g in good.groupby("hash") if len(g) > 1]
     ignored = sorted(str(f) for sub in genre_root.iterdir() if sub.is_dir()
                      for f in sub.iterdir() if f.is_file()
-                     and f.suffix.lower() not in config.AUDIO_EXTENSIONS)
+                     and not audio.is_audio_file(f))
     known = [{"path": p, "reason": why} for tid, why in config.KNOWN_BAD_FILES.items()
              for p in table.loc[table["track_id"] == tid, "path"]]
     return {"root": str(genre_root), "n_files": len(table), "genres": genres,

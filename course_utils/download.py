@@ -26,10 +26,9 @@ from typing import NoReturn
 
 from tqdm.auto import tqdm
 
-from . import config
+from . import audio, config
 from .exceptions import ChecksumError, DataNotFoundError, DownloadError, ParameterError
 
-LAYOUTS = ("genres_original", "genres")  # the dataset folders the loader reads
 MARKER = ".complete"                     # written into a dataset folder once it is whole
 _CHUNK = 1 << 20
 
@@ -316,8 +315,8 @@ def _destination(name: str) -> PurePosixPath | None:
     if parts[-1].lower().endswith(".csv"):
         return PurePosixPath(parts[-1])
     if (len(parts) >= 2 and parts[-2] in config.GENRES
-            and PurePosixPath(parts[-1]).suffix.lower() in config.AUDIO_EXTENSIONS):
-        layout = parts[-3] if len(parts) >= 3 and parts[-3] in LAYOUTS else "genres"
+            and audio.is_audio_file(parts[-1])):
+        layout = parts[-3] if len(parts) >= 3 and parts[-3] in config.LAYOUTS else "genres"
         return PurePosixPath(layout, parts[-2], parts[-1])
     return None
 

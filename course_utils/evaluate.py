@@ -1,18 +1,21 @@
 """Evaluation: segment and track accuracy, per-genre scores, confusion, CIs, runs.
 
-Also the user-facing end of a run: ``evaluate_run`` (the run's own test set or
-an external dataset), ``compare`` (a table over runs and seeds),
-``predict_file`` and ``ensure_run``. Introduced in 06_evaluation.
+The metrics (``scores``, ``bootstrap_ci``, ``paired_bootstrap``,
+``plot_confusion``, ``assert_above_chance``) need no network, and importing
+this module loads no Keras, so lesson 02 scores its SVM with them. The run
+functions, ``evaluate_run`` (the run's own test set or an external dataset),
+``compare`` (a table over runs and seeds) and ``ensure_run``, load
+:mod:`course_utils.runs` when called. Introduced in 06_evaluation.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,8 +23,11 @@ import seaborn as sns
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support)
 
-from . import _validate, audio, config, data, features, train
+from . import config, data, segments
 from .exceptions import CourseError, ParameterError
+
+if TYPE_CHECKING:
+    from .runs import Run
 
 logger = logging.getLogger("course_utils")
 
@@ -52,8 +58,7 @@ def aggregate_tracks(seg_probs: np.ndarray, track_ids: Sequence[str]):
     (['a', 'b'], [0, 1], [1, 1])
     """
     track_ids = np.asarray(track_ids)
-    ids = list(dict.fromkeys(track_ids.tolist()))
-    mean = np.stack([seg_probs[track_ids == t].mean(axis=0) for t in ids])
+    ids, mean = segments.mean_per_track(seg_probs, track_ids)
     votes = []
     for t, m in zip(ids, mean):
         counts = np.bincount(seg_probs[track_ids == t].argmax(1), minlength=seg_probs.shape[1])
@@ -139,16 +144,7 @@ def plot_confusion(cm, genres: Sequence[str], *, normalize: bool = False, ax=Non
 
 
 # --------------------------------------------------------------------------- runs
-def predict_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = True):
-    """Predict every track of a table with a run. Returns (ids, probs, seg_probs, seg_ids, fs)."""
-    fs = features.extract(tracks["path"], progress=progress)
-    rows = [r for r in tracks.itertuples() if r.path in fs.features]
-    probs, seg_probs = run.predict_tracks([fs.features[r.path] for r in rows])
-    seg_ids = np.concatenate([[r.track_id] * len(sp) for r, sp in zip(rows, seg_probs)])
-    return [r.track_id for r in rows], probs, np.concatenate(seg_probs), seg_ids, fs
-
-
-def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = True) -> dict:
+def evaluate_tracks(run: Run, tracks: pd.DataFrame, *, progress: bool = True) -> dict:
     """The metrics of ``run`` on ``tracks``: segment and track accuracy, F1, CI, confusion.
 
     Genres outside the run's genre list are left out (and counted in ``skipped``),
@@ -160,17 +156,15 @@ def evaluate_tracks(run: train.Run, tracks: pd.DataFrame, *, progress: bool = Tr
     if known.empty:
         raise CourseError(f"None of the dataset's genres {sorted(tracks['genre'].unique())} "
                           f"is among the run's genres {genres}; nothing to evaluate.")
-    ids, probs, seg_probs, seg_ids, fs = predict_tracks(run, known, progress=progress)
+    pred = run.predict_table(known, progress=progress)
     truth = dict(zip(known["track_id"], known["genre"].map(genres.index)))
-    seg_true = np.array([truth[t] for t in seg_ids])
-    metrics = _track_metrics(seg_probs, seg_true, seg_ids, genres=genres, track_probs=probs)
-    if run.stats_model is not None:   # the ensemble's classical half, and the baseline, alone
-        by_id = dict(zip(known["track_id"], known["path"]))
-        feats = [fs.features[by_id[t]] for t in ids]
-        y_true = np.array([truth[t] for t in ids])
-        metrics["stats_track_accuracy"] = float((run.stats_model.predict(feats) == y_true).mean())
-        metrics["svm_track_accuracy"] = float(
-            (run.stats_model.predict_baseline(feats) == y_true).mean())
+    seg_true = np.array([truth[t] for t in pred.seg_track_ids])
+    metrics = _track_metrics(pred.seg_probs, seg_true, pred.seg_track_ids, genres=genres,
+                             track_probs=pred.probs)
+    if pred.stats_probs is not None:   # the ensemble's classical half, and the baseline, alone
+        y_true = np.array([truth[t] for t in pred.track_ids])
+        metrics["stats_track_accuracy"] = float((pred.stats_probs.argmax(1) == y_true).mean())
+        metrics["svm_track_accuracy"] = float((pred.baseline == y_true).mean())
         metrics["ensemble_weight"] = run.config.get("ensemble_weight", 1.0)
     return {**metrics, "skipped_tracks": skipped}
 
@@ -208,7 +202,8 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
     ``eval_<name>.json`` and ``eval_<name>_confusion.png`` are written; the
     run's own metrics are never overwritten.
     """
-    run = train.load_run(run_dir)
+    from . import runs
+    run = runs.load_run(run_dir)
     cfg = run.config
     if dataset is None and cfg["split"]["method"] == "segment-random":
         return _write_metrics(run, {"dataset": cfg["dataset"], "split": "segment-random",
@@ -231,21 +226,21 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
     return _write_metrics(run, metrics, stem)
 
 
-def _segment_random_test(run: train.Run, progress: bool) -> dict:
-    """Score the held-out *segments* of a segment-random run (rebuilt from its seed)."""
-    import warnings
+def _segment_random_test(run: Run, progress: bool) -> dict:
+    """Score the held-out *segments* of a segment-random run (rebuilt from its split)."""
     from . import models
-    cfg = run.config
+    cfg, split = run.config, run.config["split"]
     with warnings.catch_warnings():   # the split warned when the run was trained
         warnings.simplefilter("ignore", UserWarning)
-        test = train.prepare(cfg["dataset"], split="segment-random", seed=cfg["split"]["seed"],
-                             inputs=cfg["inputs"], progress=progress).test
-    seg_probs = run.model.predict(models.select_inputs(cfg["model"], test.X), verbose=0,
-                                  batch_size=128)
+        test = segments.prepare(cfg["dataset"], split="segment-random", seed=split["seed"],
+                                val_size=split.get("val_size", 0.15),
+                                test_size=split.get("test_size", 0.15),
+                                inputs=cfg["inputs"], progress=progress).test
+    seg_probs = models.predict_segments(run.model, cfg["model"], test.X)
     return _track_metrics(seg_probs, test.labels, test.track_ids, genres=run.genres)
 
 
-def _write_metrics(run: train.Run, metrics: dict, stem: str) -> dict:
+def _write_metrics(run: Run, metrics: dict, stem: str) -> dict:
     """Write ``<stem>.json`` and its confusion figure beside the run."""
     cfg = run.config
     name = metrics["dataset"]
@@ -295,37 +290,6 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
     return out
 
 
-def predict_file(run: train.Run | str | os.PathLike, path: str | os.PathLike, *,
-                 top_k: int = 3, segments: bool = False) -> dict:
-    """Predict the genre of any audio file with exactly the run's feature pipeline.
-
-    The file may have any length of at least one segment, any sample rate, and
-    be stereo (it is downmixed and resampled like the training data).
-
-    Returns
-    -------
-    dict
-        ``{"file", "top": [{"genre", "probability"}, ...]}`` plus, with
-        ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
-
-    Raises
-    ------
-    AudioDecodeError
-        For a corrupt, empty, silent, too-short or non-audio file (named).
-    """
-    run = run if isinstance(run, train.Run) else train.load_run(run)
-    top_k = min(_validate.positive_int(top_k, "top_k"), len(run.genres))
-    y, sr = audio.load(path)
-    feats = features.track_features(y, sr=sr)
-    probs, seg_probs = run.predict_track(feats)
-    order = np.argsort(probs)[::-1][:top_k]
-    result = {"file": str(path),
-              "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order]}
-    if segments:
-        result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)} for sp in seg_probs]
-    return result
-
-
 def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
                root: str | os.PathLike | None = None, **train_kwargs) -> Path:
     """Return ``runs/<name>``, training (and evaluating) a run there first if needed.
@@ -345,9 +309,10 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     if (run_dir / "metrics.json").exists() and stamp.exists() and \
             json.loads(stamp.read_text()) == request:
         return run_dir
-    train.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
-                    verbose=0 if config.fast() else "auto", progress=not config.fast(),
-                    **train_kwargs)
+    from . import runs
+    runs.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
+                   verbose=0 if config.fast() else "auto", progress=not config.fast(),
+                   **train_kwargs)
     evaluate_run(run_dir, progress=not config.fast())
     stamp.write_text(json.dumps(request, indent=1))   # written last: a complete run
     return run_dir

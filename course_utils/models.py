@@ -23,7 +23,7 @@ takes a plain array, ``model.predict(X)``; the parallel hybrid takes a dict,
 ``model.predict({"logmel": X_logmel, "mfcc": X_mfcc})``.
 :func:`select_inputs` picks the right one from a dict of features. (Keras
 also accepts ``{"logmel": X}`` for a single-input model, with a warning.)
-Inputs are expected already normalised (see ``course_utils.train``); the
+Inputs are expected already normalised (see ``course_utils.segments``); the
 models hold no layer that needs ``adapt()``.
 
 The defaults are small so that an epoch of the FAST dataset takes seconds on a
@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import keras
+import numpy as np
 from keras import layers, regularizers
 
 from . import _validate, config
@@ -527,10 +528,12 @@ def select_inputs(name: str, features: Mapping):
     return features[keys[0]] if len(keys) == 1 else {key: features[key] for key in keys}
 
 
-def compile_model(model: keras.Model, *, learning_rate: float = 1e-3) -> keras.Model:
-    """Compile ``model`` with Adam, sparse categorical cross-entropy and accuracy.
+LOSSES = {"integer": "sparse_categorical_crossentropy", "one-hot": "categorical_crossentropy"}
 
-    Labels are integer genre indices ``[shape=(n,)]``, not one-hot vectors.
+
+def compile_model(model: keras.Model, *, learning_rate: float = 1e-3,
+                  targets: str = "integer") -> keras.Model:
+    """Compile ``model`` with Adam, cross-entropy and accuracy: the course's one recipe.
 
     Parameters
     ----------
@@ -538,6 +541,11 @@ def compile_model(model: keras.Model, *, learning_rate: float = 1e-3) -> keras.M
         A model from one of the builders (softmax outputs).
     learning_rate : float > 0
         Adam's learning rate.
+    targets : {"integer", "one-hot"}
+        What ``model.fit`` will be given: integer genre indices ``[shape=(n,)]``
+        (sparse categorical cross-entropy, as in keras-io's examples) or
+        one-hot and mixed-up soft targets ``[shape=(n, n_classes)]``
+        (categorical cross-entropy), which ``course_utils.train.fit`` feeds.
 
     Returns
     -------
@@ -549,10 +557,32 @@ def compile_model(model: keras.Model, *, learning_rate: float = 1e-3) -> keras.M
     >>> model = compile_model(build_cnn(), learning_rate=1e-3)
     >>> print(type(model.optimizer).__name__, model.loss)
     Adam sparse_categorical_crossentropy
+    >>> print(compile_model(model, targets="one-hot").loss)
+    categorical_crossentropy
     """
     if not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
         raise ParameterError(f"learning_rate must be a number > 0, got "
                              f"learning_rate={learning_rate!r}. Use e.g. learning_rate=1e-3.")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    loss = LOSSES[_validate.one_of(targets, tuple(LOSSES), "targets")]
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
+                  metrics=["accuracy"])
     return model
+
+
+def predict_segments(model: keras.Model, name: str, X: Mapping, *,
+                     batch_size: int = 128) -> np.ndarray:
+    """Genre probabilities per segment: ``model.predict`` on the inputs ``name`` takes.
+
+    Parameters
+    ----------
+    model : keras.Model
+    name : str
+        A key of :data:`MODEL_INPUTS`.
+    X : dict
+        Normalised segment arrays keyed by input name (:func:`select_inputs`).
+
+    Returns
+    -------
+    np.ndarray [shape=(n_segments, n_classes)]
+    """
+    return model.predict(select_inputs(name, X), verbose=0, batch_size=batch_size)

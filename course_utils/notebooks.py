@@ -54,7 +54,6 @@ import logging
 import os
 import re
 import shutil
-import sys
 import textwrap
 from pathlib import Path
 
@@ -559,53 +558,3 @@ def copy(dest: str | os.PathLike = "work", *, overwrite: bool = False,
         logger.warning("kept your edited %s; pass overwrite=True (--overwrite) to replace "
                        "them with fresh copies", ", ".join(map(str, skipped)))
     return dest
-
-
-# -- command line ---------------------------------------------------------------------------
-
-def register_cli(sub, kw: dict) -> None:
-    """Add ``notebooks build|execute|copy`` to the argparse sub-parsers ``sub``."""
-    nb = sub.add_parser("notebooks", help="build, check, execute or copy the lesson notebooks",
-                        **kw)
-    nsub = nb.add_subparsers(dest="action", required=True, parser_class=type(nb))
-    p = nsub.add_parser("build", help="generate notebooks/ from solutions/", **kw,
-                        description="Generate the student notebooks from the solutions. With "
-                        "--check, write nothing and exit 1 if a student notebook is missing, "
-                        "extra or different (CI runs this).")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if notebooks/ differs from what would be generated")
-    p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solutions folder")
-    p.add_argument("--out", type=Path, default=Path("notebooks"), help="student notebooks folder")
-    p = nsub.add_parser("execute", help="re-run solutions in FAST mode, then build", **kw)
-    p.add_argument("notebook", nargs="*", type=Path, help="solution notebooks (default: all)")
-    p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    p = nsub.add_parser("copy", help="copy the student notebooks to a git-ignored folder", **kw)
-    p.add_argument("dest", nargs="?", type=Path, default=Path("work"))
-    p.add_argument("--overwrite", action="store_true", help="replace copies you have edited")
-
-
-def run_cli(args) -> int:
-    """Run a parsed ``notebooks`` command; returns 0 (ok), 1 (drift) or 2 (usage)."""
-    if args.action == "build" and args.check:
-        drift = check(args.solutions, args.out)
-        for path, reason in drift.items():
-            print(f"{path}: {reason}", file=sys.stderr)
-        if drift:
-            print(f"{len(drift)} student notebook(s) out of date. Fix: run `{BUILD_COMMAND}` "
-                  "and commit the result.", file=sys.stderr)
-            return 1
-        print("student notebooks are in sync with the solutions", file=sys.stderr)
-        return 0
-    if args.action == "build":
-        changed = build(args.solutions, args.out)
-        print(f"{len(changed)} student notebook(s) updated in {args.out}", file=sys.stderr)
-        return 0
-    if args.action == "execute":
-        execute(args.notebook or None, timeout=args.timeout)
-        return 0
-    if args.action == "copy":
-        dest = copy(args.dest, overwrite=args.overwrite)
-        print(f"notebooks copied to {dest}; open them from there", file=sys.stderr)
-        return 0
-    print(f"unknown notebooks action {args.action!r}; see --help", file=sys.stderr)
-    return 2

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Audio, display
 
-from . import audio, config, data, evaluate, features, train
+from . import audio, config, data, features
 
 
 def play(y: np.ndarray, sr: int = config.SR, *, seconds: float = 5.0, offset: float = 0.0) -> Audio:
@@ -91,7 +91,7 @@ def spectrogram_explorer(y: np.ndarray, sr: int = config.SR, *, seconds: float =
     }
 
     def draw(**settings):
-        fig = plot_spectrogram_settings(y, sr, **settings)
+        plot_spectrogram_settings(y, sr, **settings)
         plt.show()
 
     out = w.interactive_output(draw, sliders)
@@ -177,7 +177,7 @@ def misclassified(run_dir, true_genre: str, predicted_genre: str, *,
     dataset = cfg["dataset"] if metrics_file == "metrics.json" else metrics["dataset"]
     tracks = data.load_dataset(dataset, min_per_genre=1, progress=False)
     predicted = pd.Series(metrics["predictions"], name="predicted")
-    table = tracks.set_index("track_id").join(predicted, how="inner").reset_index()
+    table = tracks.merge(predicted.rename_axis("track_id").reset_index(), on="track_id")
     keep = (table["genre"] == true_genre) & (table["predicted"] == predicted_genre)
     return table.loc[keep, ["track_id", "path", "genre", "predicted"]].reset_index(drop=True)
 
@@ -207,7 +207,7 @@ def confusion_explorer(run_dir, *, metrics_file: str = "metrics.json", seconds: 
 
 # --------------------------------------------------------------------------- upload -> predict
 def plot_prediction(result: dict, *, ax=None):
-    """Bar chart of a :func:`course_utils.evaluate.predict_file` result's top genres."""
+    """Bar chart of a :func:`course_utils.runs.predict_file` result's top genres."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 2.5))
     top = result["top"][::-1]
@@ -219,7 +219,8 @@ def plot_prediction(result: dict, *, ax=None):
 def upload_predict(run_dir, *, top_k: int = 5):
     """Upload an audio file and see the run's genre prediction (fallback: ``predict_file``)."""
     import ipywidgets as w
-    run = train.load_run(run_dir)
+    from . import runs   # loads Keras: only the prediction widget needs it
+    run = runs.load_run(run_dir)
     upload = w.FileUpload(accept=",".join(config.AUDIO_EXTENSIONS), multiple=False,
                           description="Upload audio")
     out = w.Output()
@@ -231,7 +232,7 @@ def upload_predict(run_dir, *, top_k: int = 5):
                 path = Path(tempfile.mkdtemp()) / item["name"]
                 path.write_bytes(bytes(item["content"]))
                 try:
-                    result = evaluate.predict_file(run, path, top_k=top_k)
+                    result = runs.predict_file(run, path, top_k=top_k)
                 except Exception as err:  # show the reason, keep the widget alive
                     print(f"Could not predict {item['name']}: {err}")
                     continue

@@ -6,6 +6,8 @@ Markers: ``slow``, ``gpu``, ``gtzan`` (needs ../shared/data), ``network``,
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -51,3 +53,12 @@ def fast_synthetic(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fastdata") / "synthetic-fast"
     synth.synthesize(root, fast=True, n_jobs=os.cpu_count(), progress=False)
     return root
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """A wheel of the course built from this checkout, as Colab installs it."""
+    wheels = tmp_path_factory.mktemp("wheels")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "-w", str(wheels), str(REPO)], check=True)
+    return next(wheels.glob("course_utils-*.whl"))

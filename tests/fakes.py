@@ -1,6 +1,9 @@
 """Small audio fakes for tests: tones and folder-per-genre datasets of them."""
 from __future__ import annotations
 
+import subprocess
+import sysconfig
+import venv
 from pathlib import Path
 
 import numpy as np
@@ -24,3 +27,20 @@ def write_dataset(root: Path, genres=("blues", "jazz", "rock"), per_genre: int =
             sf.write(root / genre / f"{genre}.{i:05d}{ext}",
                      tone(110 * (g + 2) + 7 * i, seconds), 22050, subtype="PCM_16")
     return root
+
+
+def stack_venv(env_dir: Path) -> tuple[Path, Path]:
+    """A fresh venv that sees this environment's packages but not this course.
+
+    The installed stack (TensorFlow, librosa, ...) is put on its path through a
+    ``.pth`` line; the stack's own ``.pth`` files, among them the editable
+    install of ``course_utils``, are not run, so the course is importable there
+    only once it is installed into the venv. Returns (python, site-packages).
+    """
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    site = Path(subprocess.run([python, "-c", "import sysconfig; "
+                                "print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    (site / "stack.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python, site

@@ -8,9 +8,8 @@ import subprocess
 import sys
 
 import pytest
-import soundfile as sf
 
-from course_utils import cli, evaluate, train
+from course_utils import cli, evaluate, runs
 
 pytestmark = pytest.mark.slow
 MARGIN = 0.2   # FAST models must beat chance (10 %) by at least 20 points of track accuracy
@@ -94,6 +93,6 @@ def test_evaluate_external_and_compare(env, cnn_run, gtzan_sample):
 def test_other_models_learn_in_fast_mode(model, env, monkeypatch, tmp_path):
     for key in ("COURSE_FAST", "COURSE_CACHE_DIR", "COURSE_DATA_DIR"):
         monkeypatch.setenv(key, env[key])
-    run = train.train_run(model, out=tmp_path / model, ensemble=False, verbose=0)
+    run = runs.train_run(model, out=tmp_path / model, ensemble=False, verbose=0)
     m = evaluate.evaluate_run(run, progress=False)
     assert m["track_accuracy"] > 0.1 + MARGIN, f"{model}: {m['track_accuracy']:.1%}"

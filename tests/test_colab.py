@@ -11,14 +11,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import sysconfig
-import venv
-from pathlib import Path
 
 import pytest
 
 from course_utils import colab, config
+from fakes import stack_venv
 
 pytestmark = pytest.mark.slow
 
@@ -57,27 +54,15 @@ def test_lessons_start_with_the_canonical_colab_cell():
 
 
 def test_missing_requirements_lists_only_absent_packages(monkeypatch):
-    real = colab.metadata.version
-    def fake(dist):
-        if dist == "seaborn":
-            raise colab.metadata.PackageNotFoundError(dist)
-        return real(dist)
-    monkeypatch.setattr(colab.metadata, "version", fake)
+    real = colab.runtime.version_of
+    monkeypatch.setattr(colab.runtime, "version_of",
+                        lambda dist: None if dist == "seaborn" else real(dist))
     assert colab.missing_requirements() == ["seaborn>=0.13,<0.14"]
 
 
-def test_setup_cell_under_simulated_colab(tmp_path):
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "-w", str(wheels), str(config.REPO_DIR)], check=True)
-    wheel = next(wheels.glob("course_utils-*.whl"))
-    env_dir = tmp_path / "colabenv"
-    venv.create(env_dir, with_pip=False)
-    python = env_dir / "bin" / "python"
-    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
-    # Colab's pre-installed stack: visible, but not its .pth files (so not this package)
-    (site / "colab_stack.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+def test_setup_cell_under_simulated_colab(tmp_path, built_wheel):
+    wheel = built_wheel
+    python, site = stack_venv(tmp_path / "colabenv")
     fake = tmp_path / "fake" / "google" / "colab"   # a namespace package beside protobuf's
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text('"""Stand-in for Google Colab."""\n')

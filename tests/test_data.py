@@ -150,12 +150,6 @@ def test_fault_filtered_lists_shipped_and_missing_reported(caplog):
     assert len(split.train) == 442 and len(split.test) == 289
 
 
-def test_segment_random_warns():
-    with pytest.warns(UserWarning, match="deliberately leaky"):
-        split = data.split_tracks(fake_tracks(), method="segment-random")
-    assert split.method == "segment-random" and len(split.test) == 200
-
-
 def test_verify_report(tiny_dataset):
     shutil.copy(tiny_dataset / "jazz" / "jazz.00000.wav", tiny_dataset / "jazz" / "jazz.00005.wav")
     (tiny_dataset / "rock" / "rock.00004.wav").write_text("oops")

@@ -1,7 +1,6 @@
 """Tests for course_utils.features: shapes, shared-STFT equivalence, extract and its cache."""
 from __future__ import annotations
 
-import os
 
 import librosa
 import numpy as np

@@ -1,0 +1,268 @@
+"""Runs: train a model end to end, save it as a folder, load it and predict with it.
+
+``train_run`` prepares the data, trains the network, fits the ensemble's
+classical half and writes a self-describing run folder. ``load_run`` reads it
+back, refusing one whose feature settings differ from the code's, and
+``Run.predict`` is the one prediction path: from per-track features to segment,
+network, statistics and ensemble probabilities. ``predict_file`` applies it to
+any audio file. Introduced in 03_cnn (runs) and 07_your_own_music (prediction).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import keras
+import numpy as np
+import pandas as pd
+
+from . import _validate, audio, classical, config, features, models, runtime, segments, train
+from .exceptions import DataNotFoundError, ParameterError, RunMismatchError
+
+logger = logging.getLogger("course_utils")
+
+
+# --------------------------------------------------------------------------- training
+def check_out_dir(out: str | os.PathLike, *, overwrite: bool) -> Path:
+    """Refuse an existing, non-empty ``out`` unless ``overwrite`` is given."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise ParameterError(f"{out} exists and is not empty; refusing to overwrite a run. "
+                             "Choose another --out, or pass --overwrite (overwrite=True).")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: str = "crnn",
+              dataset=None, split: str = "random", folds: int = 5, fold: int = 0,
+              val_size: float = 0.15, test_size: float = 0.15,
+              epochs: int | None = None, seed: int = config.SEED,
+              augment: Sequence[str] | str | None = None, batch_size: int = 32,
+              ensemble: bool = True, overlap: bool = True, overwrite: bool = False,
+              verbose: int | str = "auto",
+              model_kwargs: dict | None = None, progress: bool = True) -> Path:
+    """Train a model end to end and save a self-describing run folder.
+
+    ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
+    segment length, normalisation statistics, genres, split, seed, versions),
+    ``split.json``, ``history.csv`` and, with ``ensemble``, ``stats_model.pkl``:
+    a :class:`~course_utils.classical.StatsModel` (SVMs on track and segment
+    statistics, fitted on the training and validation tracks) whose
+    probabilities are averaged with the deep model's, weighted by
+    :func:`~course_utils.classical.choose_ensemble_weight`. Evaluate it with
+    ``course_utils.evaluate.evaluate_run``.
+
+    Parameters
+    ----------
+    model_name : {"cnn", "lstm", "hybrid", "crnn", "parallel"}
+        ``"hybrid"`` means ``hybrid_kind``.
+    val_size, test_size : float
+        Fractions of the tracks for a ``"random"`` split (70/15/15 by default).
+    overlap : bool
+        Cut a small training set into overlapping segments
+        (:func:`course_utils.segments.training_hop`).
+
+    Returns
+    -------
+    Path
+        The run folder.
+    """
+    name = hybrid_kind if model_name == "hybrid" else model_name
+    _validate.one_of(name, tuple(models.MODEL_INPUTS), "model")
+    augment = train.parse_augment(augment)
+    out = check_out_dir(out, overwrite=overwrite)
+    runtime.set_seed(seed)
+    split_args = {"method": split, "seed": seed, "folds": folds, "fold": fold,
+                  "val_size": val_size, "test_size": test_size}
+    prepared = segments.prepare(dataset, split=split, seed=seed, folds=folds, fold=fold,
+                                val_size=val_size, test_size=test_size, overlap=overlap,
+                                inputs=models.MODEL_INPUTS[name], augment=augment,
+                                progress=progress)
+    if runtime.gpu_available():   # mixed precision and XLA: about 2-3x faster on a modern GPU
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    keras.backend.clear_session()
+    runtime.set_seed(seed)
+    model = models.build_model(name, prepared.shapes(), len(prepared.genres),
+                               **(model_kwargs or {}))
+    history = train.fit(model, prepared, model_name=name, epochs=epochs, batch_size=batch_size,
+                        augment=augment, seed=seed, verbose=verbose)
+    model.save(out / "model.keras")
+    pd.DataFrame(history.history).rename_axis("epoch").to_csv(out / "history.csv")
+    run_config = {
+        "model": name, "model_kwargs": model_kwargs or {}, "inputs": list(prepared.inputs),
+        "features": config.feature_params(), "segment_frames": config.segment_frames(),
+        "norm": prepared.norm, "genres": prepared.genres,
+        "dataset": str(dataset or config.default_dataset()), "split": split_args,
+        "seed": seed, "augment": list(augment), "train_hop": prepared.train_hop,
+        "epochs_run": len(history.history["loss"]),
+        "epoch_seconds": float(np.median(history.history["epoch_seconds"])),
+        "params": int(model.count_params()), "fast": config.fast(),
+        "versions": runtime.versions(), "ensemble_weight": 1.0,
+    }
+    if ensemble:
+        run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
+            out, model, prepared, name, seed)
+    (out / "config.json").write_text(json.dumps(run_config, indent=1))
+    (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
+    return out
+
+
+def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
+                  seed: int) -> tuple[float, str]:
+    """:func:`classical.fit_stats_half` for a run being trained; saves its StatsModel in ``out``."""
+    fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
+    rows = lambda part: [r for r in part.itertuples() if r.path in fs.features]
+    feats = lambda rs: [fs.features[r.path] for r in rs]
+    labels = lambda rs: np.array([prepared.genres.index(r.genre) for r in rs])
+    train_rows, val_rows = rows(prepared.split.train), rows(prepared.split.val)
+    ids, deep = segments.mean_per_track(
+        models.predict_segments(model, name, prepared.val.X), prepared.val.track_ids)
+    deep = deep[[ids.index(r.track_id) for r in val_rows]]
+    stats_model, weight, rule = classical.fit_stats_half(
+        deep, feats(train_rows), labels(train_rows), feats(val_rows), labels(val_rows),
+        seed=seed)
+    logger.info("deep model's weight in the ensemble: %.2f (%s)", weight, rule)
+    (out / "stats_model.pkl").write_bytes(pickle.dumps(stats_model))
+    return weight, rule
+
+
+# --------------------------------------------------------------------------- predicting
+@dataclass
+class Predictions:
+    """What a run says about a set of tracks, part by part, in the order asked.
+
+    ``probs`` is the run's answer: the ensemble when the run has a statistics
+    model, else ``deep_probs``. ``stats_probs`` and ``baseline`` are ``None``
+    for a run trained without the ensemble.
+    """
+
+    track_ids: list
+    probs: np.ndarray          # [shape=(n_tracks, n_genres)]
+    deep_probs: np.ndarray     # mean segment probability [shape=(n_tracks, n_genres)]
+    seg_probs: np.ndarray      # [shape=(n_segments, n_genres)]
+    seg_track_ids: np.ndarray  # the track of each segment [shape=(n_segments,)]
+    stats_probs: np.ndarray | None = None   # the statistics SVMs alone
+    baseline: np.ndarray | None = None      # the track-statistics SVM's own decision
+
+    def segments_of(self, i: int) -> np.ndarray:
+        """The segment probabilities of the ``i``-th track."""
+        return self.seg_probs[self.seg_track_ids == self.track_ids[i]]
+
+
+@dataclass
+class Run:
+    """A loaded run: its folder, configuration, Keras model and optional statistics model."""
+
+    path: Path
+    config: dict
+    model: keras.Model
+    stats_model: classical.StatsModel | None = None
+
+    @property
+    def genres(self) -> list[str]:
+        return self.config["genres"]
+
+    def predict(self, feats: Sequence[dict[str, np.ndarray]],
+                track_ids: Sequence | None = None) -> Predictions:
+        """Predict tracks from their features (:func:`features.track_features`), batched.
+
+        Parameters
+        ----------
+        feats : sequence of dict
+            One feature dict per track, un-normalised.
+        track_ids : sequence, optional
+            A name per track (default ``0, 1, ...``); names must be unique.
+        """
+        track_ids = list(range(len(feats)) if track_ids is None else track_ids)
+        if len(set(track_ids)) != len(track_ids) or len(track_ids) != len(feats):
+            raise ParameterError(f"Run.predict needs one unique track id per feature dict, "
+                                 f"got {len(track_ids)} ids for {len(feats)} tracks.")
+        inputs = self.config["inputs"]
+        parts = [segments.segment_track(f, inputs) for f in feats]
+        X = {k: np.concatenate([p[k] for p in parts]) for k in inputs}
+        seg_probs = models.predict_segments(self.model, self.config["model"],
+                                            segments.normalise(X, self.config["norm"]))
+        seg_ids = np.repeat(np.asarray(track_ids, dtype=object),
+                            [len(p[inputs[0]]) for p in parts])
+        _, deep = segments.mean_per_track(seg_probs, seg_ids)
+        result = Predictions(track_ids, deep, deep, seg_probs, seg_ids)
+        if self.stats_model is not None:
+            w = self.config.get("ensemble_weight", 1.0)
+            result.stats_probs = self.stats_model.predict_proba(feats)
+            result.baseline = self.stats_model.predict_baseline(feats)
+            result.probs = w * deep + (1 - w) * result.stats_probs
+        return result
+
+    def predict_table(self, tracks: pd.DataFrame, *, progress: bool = True) -> Predictions:
+        """Predict every track of a dataset table that has usable features (cached)."""
+        fs = features.extract(tracks["path"], progress=progress)
+        rows = [r for r in tracks.itertuples() if r.path in fs.features]
+        return self.predict([fs.features[r.path] for r in rows], [r.track_id for r in rows])
+
+
+def load_run(path: str | os.PathLike) -> Run:
+    """Load a run folder, refusing one whose feature settings differ from the code's.
+
+    Raises
+    ------
+    DataNotFoundError
+        If the folder or its model is missing.
+    RunMismatchError
+        If ``config.json``'s feature parameters differ from ``config.feature_params()``;
+        the message lists each difference.
+    """
+    path = Path(path)
+    cfg_file = path / "config.json"
+    if not cfg_file.exists():
+        raise DataNotFoundError(
+            f"{path} is not a run folder: {cfg_file} is missing. Train one with "
+            "`python -m course_utils train --model cnn --out DIR`.")
+    cfg = json.loads(cfg_file.read_text())
+    current = config.feature_params()
+    diffs = [f"{k}: run has {cfg['features'].get(k)!r}, code has {v!r}"
+             for k, v in current.items() if cfg["features"].get(k) != v]
+    if diffs:
+        raise RunMismatchError(
+            f"{path} was trained with other feature settings ({'; '.join(diffs)}). "
+            "Its inputs would not match: retrain it with the current code, or restore "
+            "those values in course_utils/config.py.")
+    model = keras.models.load_model(path / "model.keras")
+    stats = path / "stats_model.pkl"
+    return Run(path, cfg, model, pickle.loads(stats.read_bytes()) if stats.exists() else None)
+
+
+def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
+                 top_k: int = 3, segments: bool = False) -> dict:
+    """Predict the genre of any audio file with exactly the run's feature pipeline.
+
+    The file may have any length of at least one segment, any sample rate, and
+    be stereo (it is downmixed and resampled like the training data).
+
+    Returns
+    -------
+    dict
+        ``{"file", "top": [{"genre", "probability"}, ...]}`` plus, with
+        ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
+
+    Raises
+    ------
+    AudioDecodeError
+        For a corrupt, empty, silent, too-short or non-audio file (named).
+    """
+    run = run if isinstance(run, Run) else load_run(run)
+    top_k = min(_validate.positive_int(top_k, "top_k"), len(run.genres))
+    y, sr = audio.load(path)
+    pred = run.predict([features.track_features(y, sr=sr)])
+    probs = pred.probs[0]
+    order = np.argsort(probs)[::-1][:top_k]
+    result = {"file": str(path),
+              "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order]}
+    if segments:
+        result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)}
+                              for sp in pred.seg_probs]
+    return result

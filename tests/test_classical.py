@@ -1,0 +1,65 @@
+"""Tests for course_utils.classical: the statistics SVMs and the ensemble weight rule."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import classical, data, features
+from fakes import write_dataset
+
+GENRES = ("blues", "jazz", "rock", "pop")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return write_dataset(tmp_path_factory.mktemp("ds") / "tones", genres=GENRES,
+                         per_genre=8, seconds=7.0)
+
+
+def test_stats_model_averages_a_track_svm_and_a_segment_svm(dataset):
+    tracks = data.load_dataset(dataset, progress=False)
+    split = data.split_tracks(tracks, seed=1)
+    fs = features.extract(tracks["path"], progress=False)
+    genres = sorted(GENRES)
+    feats = lambda t: [fs.features[p] for p in t["path"]]
+    labels = lambda t: [genres.index(g) for g in t["genre"]]
+    model = classical.StatsModel(seed=1).fit(feats(split.train), labels(split.train))
+    svc = model.segment_svm[-1].calibrated_classifiers_[0].estimator
+    assert svc.shape_fit_[0] == 2 * len(split.train)                   # 2 segments a track
+    test = feats(split.test)
+    probs = model.predict_proba(test)
+    assert probs.shape == (len(split.test), len(GENRES))
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-6)
+    # by hand: the track SVM's probabilities and the per-track mean of the segment SVM's
+    by_track = model.track_svm.predict_proba(np.stack([f["stats"] for f in test]))
+    by_segment = np.stack([model.segment_svm.predict_proba(features.segment_stats(f)).mean(0)
+                           for f in test])
+    np.testing.assert_allclose(probs, (by_track + by_segment) / 2, rtol=1e-6)
+    X, y, _ = classical.track_stats(split.train, fs, genres)
+    Xt, yt, _ = classical.track_stats(split.test, fs, genres)
+    baseline = classical.svm_decision(classical.fit_stats_model(X, y, seed=1), Xt)
+    np.testing.assert_array_equal(model.predict_baseline(test), baseline)
+    assert (model.predict(test) == yt).mean() >= 0.75      # tones: easy
+
+
+def test_ensemble_weight_is_fitted_only_on_enough_validation_tracks(rng):
+    labels = np.repeat([0, 1], 10)                       # 10 validation tracks per genre
+    right, wrong = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[1 - labels] * 0.8 + 0.1
+    noisy = rng.dirichlet([1, 1], size=20)
+    assert classical.choose_ensemble_weight(right, noisy, labels) == (
+        1.0, "chosen on 20 validation tracks")
+    assert classical.choose_ensemble_weight(wrong, right, labels)[0] == 0.0
+    w, rule = classical.choose_ensemble_weight(right[::2], noisy[::2], labels[::2])  # 5 per genre
+    assert w == classical.ENSEMBLE_DEEP_WEIGHT_SMALL and rule.startswith("fixed: 5 validation")
+
+
+def test_ensemble_weight_breaks_accuracy_ties_by_likelihood():
+    # Each model is sure where it is right and barely wrong where it is wrong, on opposite
+    # halves: weights 0.75, 0.5 and 0.25 all score 100 %, and 0.5 has the best likelihood.
+    labels = np.repeat([0, 1], 10)
+    sure, unsure = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[labels] * -0.1 + 0.55
+    half = np.arange(20) % 2 == 0
+    deep = np.where(half[:, None], sure, unsure)
+    stats = np.where(half[:, None], unsure, sure)
+    assert classical.fit_ensemble_weight(deep, stats, labels) == 0.5
+    assert classical.fit_ensemble_weight(deep, deep, labels) == 1.0   # a full tie: the network

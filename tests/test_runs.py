@@ -1,0 +1,152 @@
+"""Tests for course_utils.runs: training a run folder, loading it and predicting with it."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from course_utils import audio, classical, evaluate, features, runs, segments
+from course_utils.exceptions import AudioDecodeError, ParameterError, RunMismatchError
+from fakes import write_dataset
+
+GENRES = ("blues", "jazz", "rock", "pop")
+pytestmark = pytest.mark.slow   # every test here trains a network
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return write_dataset(tmp_path_factory.mktemp("ds") / "tones", genres=GENRES,
+                         per_genre=8, seconds=7.0)
+
+
+@pytest.fixture(scope="module")
+def run_dir(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "cnn"
+    runs.train_run("cnn", dataset=dataset, out=out, epochs=2, verbose=0, seed=1)
+    evaluate.evaluate_run(out, progress=False)
+    return out
+
+
+def test_run_artefacts(run_dir):
+    for name in ("model.keras", "config.json", "split.json", "metrics.json", "history.csv",
+                 "confusion.png", "stats_model.pkl"):
+        assert (run_dir / name).exists(), name
+    cfg = json.loads((run_dir / "config.json").read_text())
+    assert cfg["genres"] == sorted(GENRES) and cfg["split"]["method"] == "random"
+    assert cfg["features"]["n_mels"] == 128 and "keras" in cfg["versions"]
+    split = json.loads((run_dir / "split.json").read_text())
+    assert not set(split["train"]) & set(split["test"])
+    assert cfg["train_hop"] == segments.MIN_HOP and cfg["ensemble_weight"] == classical.ENSEMBLE_DEEP_WEIGHT_SMALL
+    assert cfg["ensemble_rule"].startswith("fixed: 1.25 validation tracks per genre")
+    # the statistics SVMs learn from the training and validation tracks, never from test
+    svm = runs.load_run(run_dir).stats_model.track_svm[-1].calibrated_classifiers_[0].estimator
+    assert svm.shape_fit_[0] == len(split["train"]) + len(split["val"])
+
+
+def test_metrics_follow_schema(run_dir):
+    jsonschema = pytest.importorskip("jsonschema")
+    from course_utils import config
+    schema = json.loads((config.PACKAGE_DIR / "metrics_schema.json").read_text())
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    jsonschema.validate(metrics, schema)
+    broken = dict(metrics, track_accuracy=1.5)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_refuses_non_empty_out_without_overwrite(run_dir, dataset):
+    with pytest.raises(ParameterError, match="refusing to overwrite"):
+        runs.train_run("cnn", dataset=dataset, out=run_dir, epochs=1)
+
+
+def test_load_refuses_feature_mismatch(run_dir, tmp_path):
+    import shutil
+    copy = shutil.copytree(run_dir, tmp_path / "copy")
+    cfg = json.loads((copy / "config.json").read_text())
+    cfg["features"]["n_mels"] = 64
+    (copy / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(RunMismatchError, match="n_mels: run has 64, code has 128"):
+        runs.load_run(copy)
+
+
+def test_save_load_predict_identical(run_dir, dataset):
+    f = next((dataset / "jazz").iterdir())
+    first = runs.predict_file(runs.load_run(run_dir), f, segments=True)
+    second = runs.predict_file(run_dir, f, segments=True)
+    assert first == second
+    assert len(first["segments"]) == 2 and len(first["top"]) == 3
+
+
+def test_prediction_is_the_weighted_ensemble_of_its_parts(run_dir, dataset):
+    run = runs.load_run(run_dir)
+    f = next((dataset / "jazz").iterdir())
+    y, sr = audio.load(f)
+    pred = run.predict([features.track_features(y, sr=sr)], ["jazz-clip"])
+    deep = pred.seg_probs.mean(axis=0)                       # the network: mean over segments
+    np.testing.assert_allclose(pred.deep_probs[0], deep, rtol=1e-6)
+    w = run.config["ensemble_weight"]
+    assert 0 < w < 1 and pred.stats_probs is not None
+    np.testing.assert_allclose(pred.probs[0], w * deep + (1 - w) * pred.stats_probs[0], rtol=1e-6)
+    top = runs.predict_file(run, f, top_k=3)["top"]          # predict_file reports the same
+    order = np.argsort(pred.probs[0])[::-1][:3]
+    assert [t["genre"] for t in top] == [run.genres[i] for i in order]
+    np.testing.assert_allclose([t["probability"] for t in top], pred.probs[0][order], rtol=1e-6)
+    with pytest.raises(ParameterError, match="one unique track id"):
+        run.predict([features.track_features(y, sr=sr)] * 2, ["a", "a"])
+
+
+def test_predict_stereo_44k_and_bad_files(run_dir, dataset, tmp_path):
+    import librosa
+    run = runs.load_run(run_dir)
+    f = next((dataset / "rock").iterdir())
+    y, sr = sf.read(f)
+    # band-limit first: a 44.1 kHz round trip removes what sits right below 11 kHz
+    y = librosa.resample(librosa.resample(y, orig_sr=sr, target_sr=44100), orig_sr=44100,
+                         target_sr=sr)
+    sf.write(tmp_path / "mono22.wav", y, sr)
+    up = librosa.resample(y, orig_sr=sr, target_sr=44100)
+    sf.write(tmp_path / "stereo44.flac", np.stack([up, up], axis=1), 44100)
+    mono = runs.predict_file(run, tmp_path / "mono22.wav")
+    st = runs.predict_file(run, tmp_path / "stereo44.flac")
+    assert st["top"][0]["genre"] == mono["top"][0]["genre"]
+    assert st["top"][0]["probability"] == pytest.approx(mono["top"][0]["probability"], abs=0.05)
+    sf.write(tmp_path / "short.wav", y[: sr], sr)
+    with pytest.raises(AudioDecodeError, match="short.wav: too short"):
+        runs.predict_file(run, tmp_path / "short.wav")
+    (tmp_path / "corrupt.wav").write_bytes(b"RIFF\x00\x00garbage")
+    with pytest.raises(AudioDecodeError, match="corrupt.wav: could not be decoded"):
+        runs.predict_file(run, tmp_path / "corrupt.wav")
+
+
+def test_external_evaluation_never_overwrites_metrics(run_dir, dataset):
+    before = (run_dir / "metrics.json").read_text()
+    m = evaluate.evaluate_run(run_dir, dataset, progress=False)
+    assert (run_dir / "eval_tones.json").exists() and (run_dir / "eval_tones_confusion.png").exists()
+    assert (run_dir / "metrics.json").read_text() == before
+    assert m["n_test_tracks"] == 32 and m["split"] == "all tracks (external)"
+
+
+def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
+    first = evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+    assert (first / "metrics.json").exists()
+    monkeypatch.setattr(runs, "train_run", lambda *a, **k: (_ for _ in ()).throw(
+        AssertionError("should not retrain")))
+    assert evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1,
+                               ensemble=False) == first
+    with pytest.raises(AssertionError, match="should not retrain"):   # other arguments
+        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
+    monkeypatch.setattr(evaluate.config, "FEATURES_VERSION", 99)
+    with pytest.raises(AssertionError, match="should not retrain"):   # code changed
+        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+
+
+def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
+    with pytest.warns(UserWarning, match="leaky"):
+        out = runs.train_run("cnn", dataset=dataset, out=tmp_path / "leaky", split="segment-random",
+                              epochs=1, ensemble=False, verbose=0)
+    m = evaluate.evaluate_run(out, progress=False)
+    total = 32 * 2                                  # 32 tracks x 2 segments of 3 s
+    assert m["n_test_segments"] == round(0.15 * total) and "warning" in m
+
