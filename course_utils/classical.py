@@ -9,13 +9,18 @@ learn only: no Keras. Introduced in 02_feature_extraction (the SVM) and
 """
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import config, features, segments
+from .exceptions import CourseError
 
+# The only types beyond skops' defaults that a saved StatsModel holds (both scikit-learn's).
+TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier",
+                 "sklearn.calibration._SigmoidCalibration"]
 MIN_VAL_TRACKS_PER_GENRE = 10      # fewer: the ensemble weight is fixed, not fitted
 ENSEMBLE_DEEP_WEIGHT_SMALL = 0.25  # the deep model's share then
 
@@ -96,6 +101,37 @@ class StatsModel:
         _, by_segments = segments.mean_per_track(
             self.segment_svm.predict_proba(np.concatenate(seg)), owner)
         return (self.track_svm.predict_proba(self._stats(feats)) + by_segments) / 2
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write both SVMs to ``path`` with skops: a format that loads without running code."""
+        import skops.io as sio
+        sio.dump({"seed": self.seed, "track_svm": self.track_svm,
+                  "segment_svm": self.segment_svm}, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "StatsModel":
+        """Read a model written by :meth:`save`, refusing any type outside a short trusted list.
+
+        Unlike a pickle, a skops file is audited before anything is built: only
+        NumPy, built-in and scikit-learn types are accepted, so a shared run
+        folder cannot run code when it is opened.
+
+        Raises
+        ------
+        CourseError
+            If the file holds any other type; the message names them.
+        """
+        import skops.io as sio
+        from skops.io.exceptions import UntrustedTypesFoundException
+        try:
+            saved = sio.load(path, trusted=TRUSTED_TYPES)
+        except UntrustedTypesFoundException as err:
+            raise CourseError(f"{path}: refusing to load it: it holds types that are not a "
+                              f"statistics model's ({err}). Opening it could run code; retrain "
+                              "the run yourself instead of using this file.") from err
+        model = cls(seed=saved["seed"])
+        model.track_svm, model.segment_svm = saved["track_svm"], saved["segment_svm"]
+        return model
 
     def predict(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
         """The most probable genre index per track."""

@@ -21,7 +21,7 @@ REQUIREMENTS = {
     "tensorflow": "tensorflow>=2.16,<2.22", "keras": "keras>=3.3,<4",
     "librosa": "librosa>=0.10.2,<0.12", "soundfile": "soundfile>=0.12,<1",
     "numpy": "numpy>=1.26,<3", "pandas": "pandas>=2.0,<4", "sklearn": "scikit-learn>=1.3,<2",
-    "joblib": "joblib>=1.3,<2", "scipy": "scipy>=1.10,<2", "matplotlib": "matplotlib>=3.7,<4",
+    "joblib": "joblib>=1.3,<2", "skops": "skops>=0.10,<1", "scipy": "scipy>=1.10,<2", "matplotlib": "matplotlib>=3.7,<4",
     "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
     "jupyterlab": "jupyterlab>=4.0,<5", "tqdm": "tqdm>=4.66,<5",
 }

@@ -300,16 +300,16 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     ``COURSE_DATASET=gtzan``) is trained again, never reused by mistake.
     ``model`` defaults to ``name`` (``"cnn"``, ``"lstm"``, ``"crnn"``, ``"parallel"``).
     """
+    from . import runs
     run_dir = Path(root or config.runs_dir()) / name
     request = {"model": model or name, "dataset": str(dataset or config.default_dataset()),
-               "features_version": config.FEATURES_VERSION,
+               "features_version": config.FEATURES_VERSION, "run_format": runs.RUN_FORMAT,
                **{k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
                   for k, v in sorted(train_kwargs.items())}}
     stamp = run_dir / "request.json"
     if (run_dir / "metrics.json").exists() and stamp.exists() and \
             json.loads(stamp.read_text()) == request:
         return run_dir
-    from . import runs
     runs.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
                    verbose=0 if config.fast() else "auto", progress=not config.fast(),
                    **train_kwargs)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -25,6 +24,9 @@ from . import _validate, audio, classical, config, features, models, runtime, se
 from .exceptions import DataNotFoundError, ParameterError, RunMismatchError
 
 logger = logging.getLogger("course_utils")
+
+RUN_FORMAT = 2            # 2: the statistics model is a skops file (1 pickled it)
+STATS_FILE = "stats_model.skops"
 
 
 # --------------------------------------------------------------------------- training
@@ -50,7 +52,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
 
     ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
     segment length, normalisation statistics, genres, split, seed, versions),
-    ``split.json``, ``history.csv`` and, with ``ensemble``, ``stats_model.pkl``:
+    ``split.json``, ``history.csv`` and, with ``ensemble``, ``stats_model.skops``:
     a :class:`~course_utils.classical.StatsModel` (SVMs on track and segment
     statistics, fitted on the training and validation tracks) whose
     probabilities are averaged with the deep model's, weighted by
@@ -102,7 +104,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "epochs_run": len(history.history["loss"]),
         "epoch_seconds": float(np.median(history.history["epoch_seconds"])),
         "params": int(model.count_params()), "fast": config.fast(),
-        "versions": runtime.versions(), "ensemble_weight": 1.0,
+        "versions": runtime.versions(), "run_format": RUN_FORMAT, "ensemble_weight": 1.0,
     }
     if ensemble:
         run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
@@ -127,7 +129,7 @@ def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
         deep, feats(train_rows), labels(train_rows), feats(val_rows), labels(val_rows),
         seed=seed)
     logger.info("deep model's weight in the ensemble: %.2f (%s)", weight, rule)
-    (out / "stats_model.pkl").write_bytes(pickle.dumps(stats_model))
+    stats_model.save(out / STATS_FILE)
     return weight, rule
 
 
@@ -213,8 +215,11 @@ def load_run(path: str | os.PathLike) -> Run:
     DataNotFoundError
         If the folder or its model is missing.
     RunMismatchError
-        If ``config.json``'s feature parameters differ from ``config.feature_params()``;
-        the message lists each difference.
+        If ``config.json``'s feature parameters differ from ``config.feature_params()``
+        (the message lists each difference), or the run was saved in the old
+        format with a pickled statistics model, which is never opened.
+    CourseError
+        If the statistics model holds types that could run code.
     """
     path = Path(path)
     cfg_file = path / "config.json"
@@ -231,9 +236,15 @@ def load_run(path: str | os.PathLike) -> Run:
             f"{path} was trained with other feature settings ({'; '.join(diffs)}). "
             "Its inputs would not match: retrain it with the current code, or restore "
             "those values in course_utils/config.py.")
+    if (path / "stats_model.pkl").exists():
+        raise RunMismatchError(
+            f"{path} was saved by an older version of the course, with its statistics model as "
+            "a pickle (stats_model.pkl), and opening a pickle can run code, so it is not "
+            f"loaded. Retrain it: `python -m course_utils train ... --out {path} --overwrite` "
+            "(the lessons' ensure_run does this by itself).")
     model = keras.models.load_model(path / "model.keras")
-    stats = path / "stats_model.pkl"
-    return Run(path, cfg, model, pickle.loads(stats.read_bytes()) if stats.exists() else None)
+    stats = path / STATS_FILE
+    return Run(path, cfg, model, classical.StatsModel.load(stats) if stats.exists() else None)
 
 
 def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,

@@ -31,7 +31,7 @@ def run_dir(dataset, tmp_path_factory):
 
 def test_run_artefacts(run_dir):
     for name in ("model.keras", "config.json", "split.json", "metrics.json", "history.csv",
-                 "confusion.png", "stats_model.pkl"):
+                 "confusion.png", runs.STATS_FILE):
         assert (run_dir / name).exists(), name
     cfg = json.loads((run_dir / "config.json").read_text())
     assert cfg["genres"] == sorted(GENRES) and cfg["split"]["method"] == "random"
@@ -69,6 +69,30 @@ def test_load_refuses_feature_mismatch(run_dir, tmp_path):
     (copy / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(RunMismatchError, match="n_mels: run has 64, code has 128"):
         runs.load_run(copy)
+
+
+class Payload:
+    """What a malicious run folder would carry: an object whose rebuilding runs code."""
+
+    def __reduce__(self):
+        return (exec, ("open('pwned', 'w').write('ran')",))
+
+
+def test_loading_a_run_never_runs_code(run_dir, tmp_path, monkeypatch):
+    import shutil
+    import skops.io as sio
+    from course_utils.exceptions import CourseError
+    monkeypatch.chdir(tmp_path)
+    planted = shutil.copytree(run_dir, tmp_path / "planted")
+    sio.dump({"seed": 1, "track_svm": Payload(), "segment_svm": None}, planted / runs.STATS_FILE)
+    with pytest.raises(CourseError, match="refusing to load it.*Payload"):
+        runs.load_run(planted)
+    assert not (tmp_path / "pwned").exists()
+    old = shutil.copytree(run_dir, tmp_path / "old")        # a run from before skops
+    (old / runs.STATS_FILE).unlink()
+    (old / "stats_model.pkl").write_bytes(b"\x80\x04K\x01.")
+    with pytest.raises(RunMismatchError, match="pickle .stats_model.pkl.*Retrain it"):
+        runs.load_run(old)
 
 
 def test_save_load_predict_identical(run_dir, dataset):
@@ -137,6 +161,10 @@ def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
                                ensemble=False) == first
     with pytest.raises(AssertionError, match="should not retrain"):   # other arguments
         evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
+    monkeypatch.setattr(runs, "RUN_FORMAT", 99)
+    with pytest.raises(AssertionError, match="should not retrain"):   # run format changed
+        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+    monkeypatch.setattr(runs, "RUN_FORMAT", runs.RUN_FORMAT)
     monkeypatch.setattr(evaluate.config, "FEATURES_VERSION", 99)
     with pytest.raises(AssertionError, match="should not retrain"):   # code changed
         evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
