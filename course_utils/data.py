@@ -32,10 +32,12 @@ _INDEX_VERSION = 1
 
 
 # --------------------------------------------------------------------------- locating
-def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = True) -> Path:
+def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = True,
+            create: bool = True) -> Path:
     """Return the folder of a dataset given by name (``synthetic``, ``gtzan``) or path.
 
-    ``synthetic`` is generated on first use when missing.
+    ``synthetic`` is generated on first use when missing, unless ``create`` is
+    False (``verify`` only reads, so it says what is missing instead).
 
     Raises
     ------
@@ -45,6 +47,11 @@ def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = T
     name = str(name_or_path or config.default_dataset())
     if name == "synthetic":
         root = config.synthetic_dir()
+        if not _genre_root(root, required=False) and not create:
+            raise DataNotFoundError(
+                f"No synthetic dataset at {root}. Make it with `python -m course_utils data "
+                "synth` (or let the first lesson make it), or set COURSE_DATA_DIR to the folder "
+                "that holds it.")
         if not _genre_root(root, required=False):
             from . import synth  # a sibling module; generated on first use
             logger.info("no synthetic dataset at %s: generating it", root)
@@ -368,8 +375,13 @@ def verify(name_or_path: str | os.PathLike | None = None, *, progress: bool = Tr
         min/max), ``bad`` (``[{"path", "reason"}]``), ``duplicates`` (groups of
         paths with identical audio), ``ignored`` (non-audio files), ``known_faults``
         and ``usable`` (False when a genre has fewer than 2 good tracks).
+
+    Raises
+    ------
+    DataNotFoundError
+        If the dataset is not there: verifying never makes or fetches one.
     """
-    root = resolve(name_or_path)
+    root = resolve(name_or_path, create=False)
     genre_root = _genre_root(root)
     table = _index(genre_root, progress=progress)
     good = table[table["reason"] == ""]

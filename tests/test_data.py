@@ -159,3 +159,10 @@ def test_verify_report(tiny_dataset):
     assert [p.split("/")[-1] for p in report["duplicates"][0]] == ["jazz.00000.wav", "jazz.00005.wav"]
     text = data.format_report(report)
     assert "rock.00004.wav: undecodable" in text and "1 bad file(s) set aside" in text
+
+
+def test_verify_never_makes_the_dataset(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.DataNotFoundError, match="No synthetic dataset at .*data synth"):
+        data.verify("synthetic", progress=False)
+    assert list(tmp_path.iterdir()) == []
