@@ -2,17 +2,24 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
+import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy
 import soundfile as sf
 
 from course_utils import config, synth
 from course_utils.exceptions import ParameterError
 
 PER_GENRE, SECONDS, SEED = 2, 3.0, 5
+GOLDEN = Path(__file__).parent / "data" / "synth_golden.json"
+GOLDEN_SET = {"per_genre": 2, "seconds": 1.5, "seed": SEED}    # the synthesize() part
 
 
 def _files(root):
@@ -102,6 +109,87 @@ def test_different_clips_differ():
     assert not np.allclose(a, b)
 
 
+# --- golden hashes ----------------------------------------------------------
+# The exact bytes of a small set, recorded from the generator before a refactor.
+# A change that is meant to change the sound bumps synth.VERSION and
+# regenerates the file: ``python tests/test_synth.py --regenerate``.
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _versions() -> dict:
+    return {"numpy": np.__version__, "scipy": scipy.__version__,
+            "libsndfile": sf.__libsndfile_version__}
+
+
+def _skip_unless_same(golden: dict, names: tuple) -> None:
+    """Floats may differ between releases: compare only on the recorded major.minor."""
+    here = _versions()
+    for name in names:
+        if here[name].split(".")[:2] != golden[name].split(".")[:2]:
+            pytest.skip(f"golden hashes were made with {name} {golden[name]}, "
+                        f"this is {name} {here[name]}")
+
+
+def _clip_hash(case: dict) -> str:
+    y = synth.render_clip(case["genre"], case["index"], seed=case["seed"],
+                          seconds=case["seconds"], sr=case["sr"])
+    return _sha256(y.tobytes())
+
+
+def _set_hashes(root: Path) -> dict:
+    synth.synthesize(root, **GOLDEN_SET, progress=False)
+    return {p.relative_to(root).as_posix(): _sha256(p.read_bytes())
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _golden_clips() -> list[dict]:
+    """The cases: per genre, clip 0 and a clip whose artist borrows a neighbour's
+    sound (or, if clip 0's does, one whose does not), and a clip in another
+    meter if the style has one; then a longer clip (drum fills, crashes) and a
+    clip at another sample rate."""
+    cases = []
+    for gi, (genre, style) in enumerate(synth.STYLES.items()):
+        numbers = [int(synth.artist_of(genre, i, seed=SEED).split("-a")[1]) for i in range(40)]
+        artists = [synth._artist(style, SEED, gi, number) for number in numbers]
+        crossover = [a["sound"] is not style for a in artists]
+        other = crossover.index(not crossover[0])
+        cases += [(genre, 0), (genre, other)]
+        meters = [a["meter"] != artists[0]["meter"] for a in artists]
+        if any(meters):                              # classical: both 3/4 and 4/4
+            cases.append((genre, meters.index(True)))
+    clips = [{"genre": g, "index": i, "seed": SEED, "seconds": 3.0, "sr": config.SR}
+             for g, i in cases]
+    clips += [{"genre": "rock", "index": 0, "seed": 1, "seconds": 8.0, "sr": config.SR},
+              {"genre": "jazz", "index": 2, "seed": SEED, "seconds": 1.0, "sr": 44100}]
+    return clips
+
+
+def _regenerate() -> None:
+    clips = [{**case, "sha256": _clip_hash(case)} for case in _golden_clips()]
+    with tempfile.TemporaryDirectory() as tmp:
+        files = _set_hashes(Path(tmp) / "set")
+    golden = {"about": "sha256 of course_utils.synth output; see tests/test_synth.py",
+              **_versions(), "version": synth.VERSION, "clips": clips,
+              "synthesize": {**GOLDEN_SET, "files": files}}
+    GOLDEN.parent.mkdir(exist_ok=True)
+    GOLDEN.write_text(json.dumps(golden, indent=1) + "\n")
+
+
+def test_clips_match_golden_hashes():
+    golden = json.loads(GOLDEN.read_text())
+    _skip_unless_same(golden, ("numpy", "scipy"))
+    assert golden["version"] == synth.VERSION, "regenerate the golden hashes with the new VERSION"
+    got = [{**case, "sha256": _clip_hash(case)} for case in golden["clips"]]
+    assert got == golden["clips"]
+
+
+def test_files_match_golden_hashes(tmp_path):
+    golden = json.loads(GOLDEN.read_text())
+    _skip_unless_same(golden, ("numpy", "scipy", "libsndfile"))
+    assert _set_hashes(tmp_path / "set") == golden["synthesize"]["files"]
+
+
 # --- idempotency ------------------------------------------------------------
 def test_second_call_rewrites_nothing(tiny_set):
     before = {p: p.stat().st_mtime_ns for p in [*_files(tiny_set), tiny_set / "metadata.csv"]}
@@ -131,13 +219,17 @@ def test_new_settings_rerender_and_drop_surplus(tmp_path):
     assert json.loads((root / "synth_info.json").read_text())["seed"] == 4
 
 
-def test_fast_mode_defaults(tmp_path, monkeypatch):
-    monkeypatch.setattr(synth, "FAST_SIZE", (1, 0.5))
+def test_fast_mode_picks_the_default_size(tmp_path, monkeypatch):
+    # the sizes live where synthesize() reads them: in synth.files
+    monkeypatch.setattr(synth.files, "FAST_SIZE", (1, 0.5))
+    monkeypatch.setattr(synth.files, "FULL_SIZE", (2, 0.25))
     monkeypatch.setenv("COURSE_FAST", "1")
-    root = synth.synthesize(tmp_path / "s", progress=False)
-    info = json.loads((root / "synth_info.json").read_text())
-    assert (info["per_genre"], info["seconds"]) == (1, 0.5)
-    assert synth.FULL_SIZE[0] >= 50 and synth.FULL_SIZE[1] >= 10
+    sizes = {}
+    for name, fast in (("env", None), ("full", False)):
+        root = synth.synthesize(tmp_path / name, fast=fast, progress=False)
+        info = json.loads((root / "synth_info.json").read_text())
+        sizes[name] = (info["per_genre"], info["seconds"], len(_files(root)))
+    assert sizes == {"env": (1, 0.5, len(config.GENRES)), "full": (2, 0.25, 2 * len(config.GENRES))}
 
 
 def test_default_root_is_under_data_dir(tmp_path, monkeypatch):
@@ -198,14 +290,28 @@ def test_styles_cover_the_genres_and_parse():
             assert all(len(p) == style.grid * 4 for p in patterns), name
 
 
-def test_styles_differ_in_design():
-    tempo = {g: s.tempo for g, s in synth.STYLES.items()}
-    assert tempo["reggae"][1] < tempo["rock"][0]              # one-drop is slower than rock
-    assert tempo["hiphop"][1] < tempo["disco"][0]
-    assert synth.STYLES["classical"].drums == {}
-    assert synth.STYLES["blues"].grid == 3 and synth.STYLES["pop"].grid == 4
-    assert synth.STYLES["disco"].drums["kick"] == ("x...x...x...x...",)
-    assert len({s.bass for s in synth.STYLES.values()}) >= 8
+def _recipe_song(n_bars: int = 8):
+    """Eight 4/4 bars of sixteenths in C, alternating I7 and IV7."""
+    bars = [[synth._parse_chord("I7")], [synth._parse_chord("IV7")]]
+    return synth.score._Song(bpm=100.0, meter=4, grid=4, swing=0.0, start=0.0, n_bars=n_bars,
+                             key=0, bars=bars)
+
+
+def test_every_recipe_a_style_names_plays_its_own_part():
+    # a recipe name that the part ladders do not know would leave a part silent
+    song, styles = _recipe_song(), synth.STYLES.values()
+    bass = {s.bass: synth.score._bass_line(song, s.bass, np.random.default_rng(0)) for s in styles}
+    comp = {r: synth.score._comp_part(song, r, np.random.default_rng(0), np.random.default_rng(1))
+            for s in styles for r in s.comp}
+    lead = {s.lead: synth.score._lead_line(song, s.lead, s.scale, np.random.default_rng(0),
+                                           np.random.default_rng(1)) for s in styles}
+    for part in (bass, comp, lead):
+        assert all(part.values()), [recipe for recipe, notes in part.items() if not notes]
+    for part in (bass, comp):                         # and no two recipes play the same notes
+        assert len({tuple(notes) for notes in part.values()}) == len(part), sorted(part)
+    assert len(bass) >= 8 and len(comp) >= 8
+    in_bar = [t for t, *_ in bass["pedal"] if t < 60.0 / song.bpm * 4]
+    assert len(in_bar) == 1                           # the pedal holds one note a bar
 
 
 def test_artists_draw_tempo_from_their_style():
@@ -234,3 +340,7 @@ def test_bad_sizes(tmp_path):
         synth.render_clip("rock", 0, seconds=-1)
     with pytest.raises(ParameterError, match="n_jobs=0"):
         synth.synthesize(tmp_path, per_genre=1, n_jobs=0)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
+    _regenerate()
