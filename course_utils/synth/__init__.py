@@ -35,9 +35,9 @@ Examples
 from .. import config
 from .files import FAST_SIZE, FULL_SIZE, VERSION, synthesize
 from .render import render_clip
-from .score import CROSSOVER, _artist, artist_of
+from .score import CROSSOVER, _artist, artist_of  # noqa: F401 - _artist: for tests
 from .sound import INSTRUMENTS, Instrument
-from .styles import STYLES, Style, _parse_chord
+from .styles import STYLES, Style, _parse_chord  # noqa: F401 - _parse_chord: for tests
 
 SR = config.SR
 SEED = config.SEED

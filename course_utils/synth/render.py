@@ -26,11 +26,11 @@ def render_clip(genre: str, index: int, *, seed: int = config.SEED, seconds: flo
     Parameters
     ----------
     genre : str
-        One of ``config.GENRES``.
-    index : int >= 0
-        Clip number within the genre.
+        One of ``config.GENRES``: the style the clip is played in.
+    index : int in [0, 100000)
+        Clip number within the genre; it picks the artist (see ``artist_of``).
     seed : int
-        Dataset seed.
+        Dataset seed; with ``genre`` and ``index`` it fixes every sample.
     seconds : float > 0
         Length of the clip.
     sr : int > 0
