@@ -151,10 +151,6 @@ class Predictions:
     stats_probs: np.ndarray | None = None   # the statistics SVMs alone
     baseline: np.ndarray | None = None      # the track-statistics SVM's own decision
 
-    def segments_of(self, i: int) -> np.ndarray:
-        """The segment probabilities of the ``i``-th track."""
-        return self.seg_probs[self.seg_track_ids == self.track_ids[i]]
-
 
 @dataclass
 class Run:

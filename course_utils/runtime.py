@@ -22,9 +22,8 @@ import numpy as np
 
 from . import config
 
-# distribution name -> key in versions(); the packages a run's results depend on
-VERSIONED = {"keras": "keras", "tensorflow": "tensorflow", "jax": "jax", "librosa": "librosa",
-             "numpy": "numpy", "scikit-learn": "scikit-learn"}
+# the distributions a run's results depend on, as versions() reports them
+VERSIONED = ("keras", "tensorflow", "jax", "librosa", "numpy", "scikit-learn")
 
 
 def keras_loaded() -> bool:
@@ -132,6 +131,6 @@ def versions() -> dict[str, str]:
     >>> v["python"] == platform.python_version(), "backend" in v
     (True, True)
     """
-    found = {key: version_of(dist) for dist, key in VERSIONED.items()}
+    found = {dist: version_of(dist) for dist in VERSIONED}
     return {"python": platform.python_version(), "backend": backend_name(),
             **{k: v for k, v in found.items() if v is not None}}
