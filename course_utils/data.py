@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from tqdm.auto import tqdm
 
 from . import _validate, audio, config
-from .exceptions import DataNotFoundError, DatasetError, ParameterError
+from .exceptions import DataNotFoundError, DatasetError, ParameterError, RunMismatchError
 
 logger = logging.getLogger("course_utils")
 
@@ -228,9 +228,98 @@ def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre
             f"tracks, got {counts.to_dict()}. Fix or add files "
             "(see `python -m course_utils data verify`).")
     tracks.attrs.update(name=str(name_or_path or config.default_dataset()), root=str(genre_root),
-                        genres=sorted(counts.index),
+                        dataset_root=str(root), genres=sorted(counts.index),
                         excluded=bad[["path", "reason"]].reset_index(drop=True))
     return tracks
+
+
+# --------------------------------------------------------------------------- identity
+def identity(tracks: pd.DataFrame) -> dict:
+    """What a run records to find its data again, on any machine: no absolute path.
+
+    ``name`` (``synthetic``, ``gtzan`` or the folder's name), the number of
+    tracks and a sha256 over every ``track_id, genre, seconds``; for the
+    synthetic set also its profile (``fast`` or ``default``) and the
+    generator's seed, size and version from ``synth_info.json``.
+    """
+    name = tracks.attrs["name"]
+    listing = "\n".join(f"{t},{g},{s:.2f}" for t, g, s in
+                        zip(tracks["track_id"], tracks["genre"], tracks["seconds"]))
+    ident = {"name": name if name in ("synthetic", "gtzan") else Path(name).name,
+             "n_tracks": len(tracks),
+             "tracks_sha256": hashlib.sha256(listing.encode()).hexdigest()}
+    info = Path(tracks.attrs["dataset_root"]) / "synth_info.json"
+    if name == "synthetic" and info.exists():
+        ident["profile"] = "fast" if Path(tracks.attrs["dataset_root"]).name.endswith("-fast") \
+            else "default"
+        ident["synth"] = json.loads(info.read_text())
+    return ident
+
+
+def load_recorded(run_config: dict, *, progress: bool = True) -> pd.DataFrame:
+    """Load exactly the data a run was trained on, or raise naming what differs.
+
+    The synthetic set is found by the run's profile (a FAST run's set even
+    outside FAST mode) and made again when missing, since the same seed gives
+    the same bytes; GTZAN under the data root; a folder at its recorded path.
+
+    Raises
+    ------
+    RunMismatchError
+        If the run records no identity (made by an older version of the course),
+        or the local data differs from the recorded one (the message names how).
+    DataNotFoundError
+        If a folder dataset is not on this machine.
+    """
+    recorded, where = run_config.get("data_identity"), run_config["dataset"]
+    if recorded is None:
+        raise RunMismatchError(
+            f"This run does not record which data it was trained on ({where!r}), so its own "
+            "test tracks cannot be found for sure. Retrain it with the current course "
+            "(`train ... --overwrite`), or score it on a dataset with --dataset.")
+    name = recorded["name"]
+    if name == "synthetic" and "synth" in recorded:
+        root = _recorded_synthetic(recorded, progress=progress)
+    else:
+        root = config.data_dir() / "gtzan" if name == "gtzan" else Path(where).expanduser()
+        if not root.is_dir():
+            raise DataNotFoundError(
+                f"The run was trained on the dataset {name!r} ({recorded['n_tracks']} tracks), "
+                f"expected at {root}, which is not on this machine. Put it there (or set "
+                "COURSE_DATA_DIR), or score the run on other data with --dataset.")
+    tracks = load_dataset(root, progress=progress)
+    tracks.attrs["name"] = where
+    local = identity(tracks)
+    if local["tracks_sha256"] != recorded["tracks_sha256"]:
+        raise RunMismatchError(
+            f"The dataset at {root} is not the one the run was trained on: the run recorded "
+            f"{recorded['n_tracks']} tracks (sha256 {recorded['tracks_sha256'][:12]}), here "
+            f"there are {local['n_tracks']} (sha256 {local['tracks_sha256'][:12]}); track ids, "
+            "genres or lengths differ. Restore the data the run used, or retrain the run here.")
+    return tracks
+
+
+def _recorded_synthetic(recorded: dict, *, progress: bool) -> Path:
+    """The folder of the synthetic set a run used: made when missing, refused when different."""
+    from . import synth   # a sibling module; only needed to remake a missing set
+    want = recorded["synth"]
+    root = config.data_dir() / ("synthetic-fast" if recorded["profile"] == "fast" else "synthetic")
+    info = root / "synth_info.json"
+    have = json.loads(info.read_text()) if info.exists() else None
+    if have is None and want["version"] == synth.VERSION:
+        logger.info("the run's synthetic set is not at %s: making it again", root)
+        synth.synthesize(root, per_genre=want["per_genre"], seconds=want["seconds"],
+                         seed=want["seed"], progress=progress)
+    elif have != want:
+        diffs = "; ".join(f"{k}: run {want.get(k)!r}, here {(have or {}).get(k)!r}"
+                          for k in sorted(set(want) | set(have or {}))
+                          if want.get(k) != (have or {}).get(k))
+        raise RunMismatchError(
+            f"The synthetic set at {root} is not the one the run was trained on ({diffs}). "
+            f"Make that set again with `python -m course_utils data synth"
+            f"{' --fast' if recorded['profile'] == 'fast' else ''}` and the run's seed, "
+            "or retrain the run on the set you have.")
+    return root
 
 
 # --------------------------------------------------------------------------- splitting

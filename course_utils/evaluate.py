@@ -23,7 +23,7 @@ import seaborn as sns
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support)
 
-from . import config, data, segments
+from . import config, data, runtime, segments
 from .exceptions import CourseError, ParameterError
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
                                                "from tracks whose other segments were trained on"},
                               "metrics")
     if dataset is None:
-        tracks = data.load_dataset(cfg["dataset"], progress=progress)
+        tracks = data.load_recorded(cfg, progress=progress)
         test_ids = json.loads((run.path / "split.json").read_text())["test"]
         tracks = tracks[tracks["track_id"].isin(test_ids)]
         stem, name, split = "metrics", cfg["dataset"], cfg["split"]["method"]
@@ -232,7 +232,8 @@ def _segment_random_test(run: Run, progress: bool) -> dict:
     cfg, split = run.config, run.config["split"]
     with warnings.catch_warnings():   # the split warned when the run was trained
         warnings.simplefilter("ignore", UserWarning)
-        test = segments.prepare(cfg["dataset"], split="segment-random", seed=split["seed"],
+        test = segments.prepare(split="segment-random", seed=split["seed"],
+                                tracks=data.load_recorded(cfg, progress=progress),
                                 val_size=split.get("val_size", 0.15),
                                 test_size=split.get("test_size", 0.15),
                                 inputs=cfg["inputs"], progress=progress).test
@@ -297,13 +298,15 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     A clean clone has no runs, so the lessons call this: the first call trains
     (a FAST run takes a minute or two on a laptop CPU), later calls return at
     once. A run made with other arguments (or another dataset, e.g. after
-    ``COURSE_DATASET=gtzan``) is trained again, never reused by mistake.
+    ``COURSE_DATASET=gtzan``), or saved under another Keras version, is
+    trained again, never reused by mistake.
     ``model`` defaults to ``name`` (``"cnn"``, ``"lstm"``, ``"crnn"``, ``"parallel"``).
     """
     from . import runs
     run_dir = Path(root or config.runs_dir()) / name
     request = {"model": model or name, "dataset": str(dataset or config.default_dataset()),
                "features_version": config.FEATURES_VERSION, "run_format": runs.RUN_FORMAT,
+               "keras": runtime.version_of("keras"),
                **{k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
                   for k, v in sorted(train_kwargs.items())}}
     stamp = run_dir / "request.json"

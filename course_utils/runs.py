@@ -19,13 +19,14 @@ from typing import Sequence
 import keras
 import numpy as np
 import pandas as pd
+from packaging.version import Version
 
-from . import _validate, audio, classical, config, features, models, runtime, segments, train
+from . import _validate, audio, classical, config, data, features, models, runtime, segments, train
 from .exceptions import DataNotFoundError, ParameterError, RunMismatchError
 
 logger = logging.getLogger("course_utils")
 
-RUN_FORMAT = 2            # 2: the statistics model is a skops file (1 pickled it)
+RUN_FORMAT = 3            # 3: records its data's identity; 2: skops statistics model (1 pickled it)
 STATS_FILE = "stats_model.skops"
 
 
@@ -99,7 +100,8 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "model": name, "model_kwargs": model_kwargs or {}, "inputs": list(prepared.inputs),
         "features": config.feature_params(), "segment_frames": config.segment_frames(),
         "norm": prepared.norm, "genres": prepared.genres,
-        "dataset": str(dataset or config.default_dataset()), "split": split_args,
+        "dataset": str(dataset or config.default_dataset()),
+        "data_identity": data.identity(prepared.tracks), "split": split_args,
         "seed": seed, "augment": list(augment), "train_hop": prepared.train_hop,
         "epochs_run": len(history.history["loss"]),
         "epoch_seconds": float(np.median(history.history["epoch_seconds"])),
@@ -212,8 +214,9 @@ def load_run(path: str | os.PathLike) -> Run:
         If the folder or its model is missing.
     RunMismatchError
         If ``config.json``'s feature parameters differ from ``config.feature_params()``
-        (the message lists each difference), or the run was saved in the old
-        format with a pickled statistics model, which is never opened.
+        (the message lists each difference), the run was saved by a newer Keras
+        than the one installed, or it was saved in the old format with a pickled
+        statistics model, which is never opened.
     CourseError
         If the statistics model holds types that could run code.
     """
@@ -232,6 +235,7 @@ def load_run(path: str | os.PathLike) -> Run:
             f"{path} was trained with other feature settings ({'; '.join(diffs)}). "
             "Its inputs would not match: retrain it with the current code, or restore "
             "those values in course_utils/config.py.")
+    _check_keras(path, cfg)
     if (path / "stats_model.pkl").exists():
         raise RunMismatchError(
             f"{path} was saved by an older version of the course, with its statistics model as "
@@ -241,6 +245,16 @@ def load_run(path: str | os.PathLike) -> Run:
     model = keras.models.load_model(path / "model.keras")
     stats = path / STATS_FILE
     return Run(path, cfg, model, classical.StatsModel.load(stats) if stats.exists() else None)
+
+
+def _check_keras(path: Path, cfg: dict) -> None:
+    """Refuse a run saved by a newer Keras: its model file may use what this one lacks."""
+    saved, here = cfg.get("versions", {}).get("keras"), runtime.version_of("keras")
+    if saved and here and Version(saved) > Version(here):
+        raise RunMismatchError(
+            f"{path} was saved by Keras {saved}, newer than the Keras {here} installed here, "
+            f"which may not read it. Upgrade Keras (`pip install \"keras>={saved}\"`) or "
+            "retrain the run with this one.")
 
 
 def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,

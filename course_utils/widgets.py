@@ -174,8 +174,8 @@ def misclassified(run_dir, true_genre: str, predicted_genre: str, *,
     run_dir = Path(run_dir)
     metrics = json.loads((run_dir / metrics_file).read_text())
     cfg = json.loads((run_dir / "config.json").read_text())
-    dataset = cfg["dataset"] if metrics_file == "metrics.json" else metrics["dataset"]
-    tracks = data.load_dataset(dataset, min_per_genre=1, progress=False)
+    tracks = (data.load_recorded(cfg, progress=False) if metrics_file == "metrics.json"
+              else data.load_dataset(metrics["dataset"], min_per_genre=1, progress=False))
     predicted = pd.Series(metrics["predictions"], name="predicted")
     table = tracks.merge(predicted.rename_axis("track_id").reset_index(), on="track_id")
     keep = (table["genre"] == true_genre) & (table["predicted"] == predicted_genre)

@@ -166,3 +166,35 @@ def test_verify_never_makes_the_dataset(tmp_path, monkeypatch):
     with pytest.raises(data.DataNotFoundError, match="No synthetic dataset at .*data synth"):
         data.verify("synthetic", progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fast_runs_synthetic_set_is_found_outside_fast_mode(tmp_path, monkeypatch):
+    """A FAST run evaluated without --fast scores its own FAST set, not the full-size one
+    that has the same track ids and other audio; a missing set is made again, a changed
+    one refused."""
+    from course_utils import synth
+    from course_utils.exceptions import RunMismatchError
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    synth.synthesize(tmp_path / "synthetic-fast", per_genre=2, seconds=3.2, progress=False)
+    synth.synthesize(tmp_path / "synthetic", per_genre=2, seconds=4.0, progress=False)
+    monkeypatch.setenv("COURSE_FAST", "1")
+    recorded = {"dataset": "synthetic",
+                "data_identity": data.identity(data.load_dataset("synthetic", progress=False))}
+    assert recorded["data_identity"]["profile"] == "fast"
+    assert recorded["data_identity"]["synth"]["seconds"] == 3.2
+
+    monkeypatch.setenv("COURSE_FAST", "0")
+    full = data.load_dataset("synthetic", progress=False)
+    assert set(full["seconds"].round(1)) == {4.0}                 # what "synthetic" means now
+    tracks = data.load_recorded(recorded, progress=False)
+    assert list(tracks["track_id"]) == list(full["track_id"])    # same ids ...
+    assert set(tracks["seconds"].round(1)) == {3.2}              # ... the run's own audio
+
+    shutil.rmtree(tmp_path / "synthetic-fast")                    # gone: made again, same bytes
+    again = data.load_recorded(recorded, progress=False)
+    assert data.identity(again)["tracks_sha256"] == recorded["data_identity"]["tracks_sha256"]
+
+    info = tmp_path / "synthetic-fast" / "synth_info.json"
+    info.write_text(info.read_text().replace('"seed": 42', '"seed": 7'))
+    with pytest.raises(RunMismatchError, match="seed: run 42, here 7.*data synth --fast"):
+        data.load_recorded(recorded, progress=False)

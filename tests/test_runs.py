@@ -168,6 +168,14 @@ def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
     monkeypatch.setattr(evaluate.config, "FEATURES_VERSION", 99)
     with pytest.raises(AssertionError, match="should not retrain"):   # code changed
         evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+    monkeypatch.undo()
+    monkeypatch.setattr(runs, "train_run", lambda *a, **k: (_ for _ in ()).throw(
+        AssertionError("should not retrain")))
+    version_of = evaluate.runtime.version_of
+    monkeypatch.setattr(evaluate.runtime, "version_of",
+                        lambda dist: "3.99.0" if dist == "keras" else version_of(dist))
+    with pytest.raises(AssertionError, match="should not retrain"):   # another Keras
+        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
 
 
 def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
@@ -178,3 +186,46 @@ def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
     total = 32 * 2                                  # 32 tracks x 2 segments of 3 s
     assert m["n_test_segments"] == round(0.15 * total) and "warning" in m
 
+
+
+def test_run_records_its_data_without_absolute_paths(run_dir, dataset):
+    identity = json.loads((run_dir / "config.json").read_text())["data_identity"]
+    assert identity["name"] == "tones" and identity["n_tracks"] == 32
+    assert str(dataset.parent) not in json.dumps(identity)      # moves between machines
+
+
+def test_evaluate_refuses_other_data_under_the_same_name(run_dir, dataset, tmp_path):
+    import shutil
+    moved = shutil.copytree(dataset, tmp_path / "tones")
+    copy = shutil.copytree(run_dir, tmp_path / "run")
+    cfg = json.loads((copy / "config.json").read_text())
+    cfg["dataset"] = str(moved)                                  # the same data, moved: fine
+    (copy / "config.json").write_text(json.dumps(cfg))
+    assert evaluate.evaluate_run(copy, progress=False)["n_test_tracks"] > 0
+    extra = moved / "jazz" / "jazz.00099.wav"                   # now other data, same name
+    shutil.copyfile(next((moved / "jazz").iterdir()), extra)
+    with pytest.raises(RunMismatchError, match="not the one the run was trained on: the run "
+                                               "recorded 32 tracks.*here there are 33"):
+        evaluate.evaluate_run(copy, progress=False)
+    del cfg["data_identity"]                                     # a run from before identities
+    (copy / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(RunMismatchError, match="does not record which data.*Retrain"):
+        evaluate.evaluate_run(copy, progress=False)
+
+
+def test_a_run_from_a_newer_keras_is_refused_in_one_sentence(run_dir, tmp_path, capsys):
+    import shutil
+    from course_utils import cli, runtime
+    copy = shutil.copytree(run_dir, tmp_path / "newer")
+    cfg = json.loads((copy / "config.json").read_text())
+    cfg["versions"]["keras"] = "99.1.0"
+    (copy / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(RunMismatchError, match=f"saved by Keras 99.1.0, newer than the Keras "
+                                               f"{runtime.version_of('keras')} installed"):
+        runs.load_run(copy)
+    assert cli.main(["evaluate", str(copy)]) == 3
+    err = capsys.readouterr().err
+    assert "Keras 99.1.0" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    cfg["versions"]["keras"] = "3.0.0"                            # an older Keras: loaded
+    (copy / "config.json").write_text(json.dumps(cfg))
+    assert runs.load_run(copy).config["versions"]["keras"] == "3.0.0"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-from course_utils import widgets  # noqa: E402
+from course_utils import data, widgets  # noqa: E402
 from fakes import tone, write_dataset  # noqa: E402
 
 
@@ -56,7 +56,8 @@ def test_misclassified_reads_a_runs_predictions(tmp_path):
     root = write_dataset(tmp_path / "ds")
     run = tmp_path / "run"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"dataset": str(root)}))
+    identity = data.identity(data.load_dataset(root, progress=False))
+    (run / "config.json").write_text(json.dumps({"dataset": str(root), "data_identity": identity}))
     (run / "metrics.json").write_text(json.dumps({
         "dataset": str(root), "genres": ["blues", "jazz", "rock"],
         "confusion_matrix": [[2, 1, 0], [0, 3, 0], [0, 0, 3]],
