@@ -5,11 +5,17 @@ actual with a hint when an answer is wrong, and reports an unsolved exercise
 (a stub that raises ``NotImplementedError``, or a value left as ``...``) as
 "not done yet" in plain output, so a student notebook runs top to bottom.
 Checks return ``True`` (passed), ``False`` (wrong) or ``None`` (not done).
-A leaf module: it may use everything else in the package.
+
+Under grading they are strict instead: when nbgrader autogrades or validates a
+notebook (it sets ``NBGRADER_EXECUTION``), or with ``COURSE_STRICT_CHECKS=1``,
+a wrong or missing answer raises :class:`AnswerError` (an ``AssertionError``),
+so nbgrader scores that check cell zero. A leaf module: it may use everything
+else in the package.
 """
 from __future__ import annotations
 
 import functools
+import os
 from typing import Callable
 
 import numpy as np
@@ -17,6 +23,24 @@ import numpy as np
 
 class CheckFailed(Exception):
     """Raised inside a check when an answer is wrong; the decorator prints it."""
+
+
+class AnswerError(AssertionError):
+    """A wrong or missing answer, raised instead of printed in strict mode (grading)."""
+
+
+def strict() -> bool:
+    """True while nbgrader grades or validates, or with ``COURSE_STRICT_CHECKS=1``."""
+    return bool(os.environ.get("NBGRADER_EXECUTION")) or \
+        os.environ.get("COURSE_STRICT_CHECKS", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _report(symbol: str, message: str, result):
+    """Print a learner's result; under grading, raise for anything but a pass."""
+    if symbol != "✅" and strict():
+        raise AnswerError(message)
+    print(f"{symbol} {message}")
+    return result
 
 
 def expect(ok: bool, *, expected, actual, hint: str = "") -> None:
@@ -37,21 +61,19 @@ def exercise(number: str) -> Callable:
         def run(*args, **kwargs):
             label = f"Exercise {number}"
             if any(_unsolved(a) for a in (*args, *kwargs.values())):
-                print(f"⏳ {label}: not done yet (replace the ... with your answer).")
-                return None
+                return _report("⏳", f"{label}: not done yet (replace the ... with your answer).",
+                               None)
             try:
                 check(*args, **kwargs)
             except NotImplementedError:
-                print(f"⏳ {label}: not done yet (the function still raises NotImplementedError).")
-                return None
+                return _report("⏳", f"{label}: not done yet (the function still raises "
+                                     "NotImplementedError).", None)
             except CheckFailed as err:
-                print(f"❌ {label}: {err}")
-                return False
+                return _report("❌", f"{label}: {err}", False)
             except Exception as err:  # the learner's code crashed: say so, don't stop the run
-                print(f"❌ {label}: your code raised {type(err).__name__}: {err}")
-                return False
-            print(f"✅ {label}: passed.")
-            return True
+                return _report("❌", f"{label}: your code raised {type(err).__name__}: {err}",
+                               False)
+            return _report("✅", f"{label}: passed.", True)
         return run
     return wrap
 

@@ -253,6 +253,10 @@ def _register_notebooks(sub, kw: dict) -> None:
     p = nsub.add_parser("copy", help="copy the student notebooks to a git-ignored folder", **kw)
     p.add_argument("dest", nargs="?", type=Path, default=Path("work"))
     p.add_argument("--overwrite", action="store_true", help="replace copies you have edited")
+    p = nsub.add_parser("nbgrader", help="write an nbgrader course folder (config + one "
+                        "assignment per lesson) for instructors", **kw)
+    p.add_argument("dest", type=Path, help="the course folder, outside this repository")
+    p.add_argument("--lessons", nargs="+", help="lesson names or numbers (default: all)")
 
 
 def _notebooks(args) -> int:
@@ -270,7 +274,8 @@ def _notebooks(args) -> int:
         return 0
     if args.action == "build":
         changed = notebooks.build(args.solutions, args.out)
-        print(f"{len(changed)} student notebook(s) updated in {args.out}", file=sys.stderr)
+        print(f"{len(changed)} notebook(s) updated (solutions normalised, student copies in "
+              f"{args.out})", file=sys.stderr)
         return 0
     if args.action == "execute":
         notebooks.execute(args.notebook or None, timeout=args.timeout)
@@ -278,6 +283,13 @@ def _notebooks(args) -> int:
     if args.action == "copy":
         dest = notebooks.copy(args.dest, overwrite=args.overwrite)
         print(f"notebooks copied to {dest}; open them from there", file=sys.stderr)
+        return 0
+    if args.action == "nbgrader":
+        from . import grading
+        dest = grading.write_course(args.dest, args.lessons)
+        first = sorted(p.name for p in (dest / "source").iterdir())[0]
+        print(f"nbgrader course folder ready in {dest}. Next: cd {dest} && nbgrader "
+              f"generate_assignment {first}", file=sys.stderr)
         return 0
     print(f"unknown notebooks action {args.action!r}; see --help", file=sys.stderr)
     return 2

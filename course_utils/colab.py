@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from . import config, runtime
+from .exceptions import ParameterError
 
 # import name -> pip requirement; kept in step with pyproject.toml by a test
 REQUIREMENTS = {
@@ -24,8 +25,11 @@ REQUIREMENTS = {
     "joblib": "joblib>=1.3,<2", "skops": "skops>=0.10,<1", "scipy": "scipy>=1.10,<2", "matplotlib": "matplotlib>=3.7,<4",
     "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
     "jupyterlab": "jupyterlab>=4.0,<5", "tqdm": "tqdm>=4.66,<5",
+    "packaging": "packaging>=23,<30",
 }
 COLAB_HOME = Path(os.environ.get("COURSE_COLAB_HOME", "/content/genre-course"))
+DRIVE_MOUNT = Path("/content/drive")            # where Colab mounts Google Drive
+DRIVE_FOLDER = Path("MyDrive") / "genre-course"   # the course's folder inside it
 
 # The first code cell of every lesson (a test keeps the lessons in step with it).
 # COURSE_PIP_SOURCE may name a wheel, a local checkout or a fork instead of REPO_URL.
@@ -34,11 +38,12 @@ COLAB_CELL = f"""\
 import os, sys
 IS_COLAB = "google.colab" in sys.modules
 if IS_COLAB:
+    KEEP_ON_DRIVE = False  # True: keep data, caches and runs on Google Drive across disconnects
     REPO_URL = "{config.REPO_URL}"  # = course_utils.config.REPO_URL
     SOURCE = os.environ.get("COURSE_PIP_SOURCE", f"git+{{REPO_URL}}@{config.REPO_BRANCH}")
     %pip install --quiet --no-deps "{{SOURCE}}"
     from course_utils import colab
-    colab.setup()  # installs only missing dependencies, sets the data folder, prepares the data"""
+    colab.setup(drive=KEEP_ON_DRIVE)  # installs what is missing, sets the folders, prepares the data"""
 
 
 def is_colab() -> bool:
@@ -58,7 +63,7 @@ def missing_requirements() -> list[str]:
 
 
 def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
-          pip: list[str] | None = None) -> Path:
+          pip: list[str] | None = None, drive: bool = False) -> Path:
     """Make a fresh Colab (or any bare Python) ready for the lessons.
 
     Installs only what :func:`missing_requirements` lists, sets
@@ -66,12 +71,17 @@ def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
     ``/content/genre-course``) unless already set, and prepares the dataset of
     ``config.default_dataset()`` (the synthetic set is generated in about a minute).
 
+    With ``drive=True`` (Colab only) Google Drive is mounted (Colab asks for
+    permission once) and ``home`` is ``MyDrive/genre-course`` on it, so the data,
+    its caches and the trained runs survive a disconnect: the next session finds
+    them instead of rebuilding them. See the README for the space this takes.
+
     Returns
     -------
     Path
         The data folder.
     """
-    home = Path(home or COLAB_HOME)
+    home = Path(home or (_mount_drive() if drive else COLAB_HOME))
     missing = missing_requirements()
     if missing:
         print("installing missing packages:", ", ".join(missing))
@@ -84,6 +94,20 @@ def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
         tracks = data.load_dataset(config.default_dataset(), progress=True)
         print(f"dataset {config.default_dataset()!r}: {len(tracks)} tracks in {tracks.attrs['root']}")
     return config.data_dir()
+
+
+def _mount_drive() -> Path:
+    """Mount Google Drive (Colab only); return the course's folder on it."""
+    if not is_colab():
+        raise ParameterError("drive=True keeps the course on Google Drive, which only Colab can "
+                             "mount. Outside Colab, set COURSE_DATA_DIR and COURSE_RUNS_DIR to "
+                             "any folder instead.")
+    from google.colab import drive as google_drive
+    google_drive.mount(str(DRIVE_MOUNT))
+    folder = DRIVE_MOUNT / DRIVE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"keeping the course's data, caches and runs on Google Drive: {folder}")
+    return folder
 
 
 def check_versions() -> dict:

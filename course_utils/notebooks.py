@@ -68,13 +68,15 @@ BUILD_COMMAND = "python -m course_utils notebooks build"
 NOTE = ("> **Note:** Generated from `{source}` by `" + BUILD_COMMAND + "`: do not edit this "
         "file; edit the solution and rebuild. Work in a copy "
         "(`python -m course_utils notebooks copy`) so `git pull` keeps your answers.")
-CELL_METADATA_KEPT = ("editable", "deletable", "tags")
+CELL_METADATA_KEPT = ("editable", "deletable", "tags", "nbgrader")
+CHECK_POINTS = 1                      # nbgrader points of each check cell
 DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
 
 _MARKER_LIKE = re.compile(r"^\s*#+\s*(BEGIN|END)\s*SOLUTION\b", re.IGNORECASE)
 _LABEL_COMMENT = re.compile(r"^\s*#\s*(Exercise\s+\d+(?:\.\d+)*)\s*:\s*(.+?)\s*$")
 _LABEL_MARKDOWN = re.compile(r"^[\s#>*_]*(Exercise\s+\d+(?:\.\d+)*)\s*:\s*(.+?)[\s*_]*$")
 _CHECK_CALL = re.compile(r"(?<!def )\bcheck_exercise_\w+\s*\(")   # a call, not its def
+_CHECK_NAME = re.compile(r"(?<!def )\b(check_exercise_\w+)\s*\(")
 
 
 # -- reading, normalising, writing ----------------------------------------------------------
@@ -132,8 +134,12 @@ def normalise(nb, *, name: str = "notebook"):
             cell["id"] = hashlib.sha1(f"{name}:{index}".encode()).hexdigest()[:8]
         seen.add(cell["id"])
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in CELL_METADATA_KEPT}
+        cell.metadata.pop("nbgrader", None)
         if is_check_cell(cell):
             cell.metadata.update(editable=False, deletable=False)
+        grading = _nbgrader_metadata(nb.cells, index)
+        if grading:
+            cell.metadata["nbgrader"] = grading
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
                 output["text"] = _local_paths(_without_backend_logs(output["text"]))
@@ -177,6 +183,32 @@ def _local_paths(text) -> str:
     repo = str(Path(__file__).resolve().parents[1]) + os.sep
     text = text.replace(repo, "")
     return re.sub(re.escape(tempfile.gettempdir()) + r"/[^/\s]+", "<tmp>", text)
+
+
+def _nbgrader_metadata(cells, index: int) -> dict | None:
+    """nbgrader's cell metadata: solution cells, and check cells as locked grade cells.
+
+    A code cell with a solution region is an autograded answer (no points of its
+    own); the check cell after it is the graded test, worth :data:`CHECK_POINTS`;
+    a markdown answer is graded by hand. Grade ids are derived from the exercise
+    label or the check's name, so they are stable across builds.
+    """
+    cell = cells[index]
+    base = {"schema_version": 3, "task": False, "locked": False}
+    if cell.cell_type == "code" and is_check_cell(cell):
+        grade_id = "_".join(_CHECK_NAME.findall(cell.source))
+        return {**base, "grade": True, "solution": False, "locked": True,
+                "points": CHECK_POINTS, "grade_id": grade_id}
+    if not any(line.strip() == BEGIN for line in cell.source.splitlines()):
+        return None
+    label = _label(cells, index, cell.source.splitlines())
+    number = re.search(r"\d+(?:\.\d+)*", label or "")
+    grade_id = (f"exercise_{number[0].replace('.', '_')}" if number
+                else f"answer_{cell.get('id', index)}")
+    if cell.cell_type == "markdown":
+        return {**base, "grade": True, "solution": True, "points": CHECK_POINTS,
+                "grade_id": f"{grade_id}_written"}
+    return {**base, "grade": False, "solution": True, "grade_id": grade_id}
 
 
 def lock_check_cells(path: str | os.PathLike) -> bool:
@@ -335,6 +367,7 @@ def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None =
     nb = normalise(_copy.deepcopy(solution), name=name)
     for index, cell in enumerate(nb.cells):
         cell.source = _strip_solutions(nb.cells, index, f"{name}, cell {index}")
+        cell.metadata.pop("nbgrader", None)     # for instructors' nbgrader, not for learners
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     note = NOTE.format(source=source or f"solutions/{name}")
@@ -422,12 +455,17 @@ def check(solutions_dir: str | os.PathLike = "solutions",
     for target in sorted(out_dir.glob("*.ipynb")):
         if target.name not in wanted:
             drift[target] = f"extra: there is no {solutions_dir / target.name}"
+    for source in sorted(solutions_dir.glob("*.ipynb")):
+        text = source.read_text(encoding="utf-8")
+        if text != _dumps(normalise(_read(source), name=source.name)):
+            drift[source] = ("not normalised: its nbgrader metadata, locks or cell ids are "
+                             "out of date")
     return drift
 
 
 def build(solutions_dir: str | os.PathLike = "solutions",
           out_dir: str | os.PathLike = "notebooks", *, check: bool = False) -> list[Path]:
-    """Generate the student notebooks from the solution notebooks.
+    """Normalise the solution notebooks and generate the student notebooks from them.
 
     Parameters
     ----------
@@ -442,7 +480,9 @@ def build(solutions_dir: str | os.PathLike = "solutions",
     -------
     paths : list of Path
         With ``check=False``, the notebooks that were written or removed
-        (unchanged files are left alone). With ``check=True``, the missing,
+        (unchanged files are left alone), solutions included: each is
+        normalised in place first (:func:`normalise`: nbgrader metadata,
+        locked check cells, stable ids). With ``check=True``, the missing,
         extra or different ones; empty when in sync.
 
     Raises
@@ -459,7 +499,8 @@ def build(solutions_dir: str | os.PathLike = "solutions",
     solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
     if check:
         return list(_check(solutions_dir, out_dir))
-    changed = [out_dir / name for name, text in _generate(solutions_dir).items()
+    changed = [p for p in sorted(solutions_dir.glob("*.ipynb")) if lock_check_cells(p)]
+    changed += [out_dir / name for name, text in _generate(solutions_dir).items()
                if _write_if_changed(out_dir / name, text)]
     for target in sorted(out_dir.glob("*.ipynb")):
         if not (solutions_dir / target.name).is_file():

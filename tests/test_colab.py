@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,33 @@ def test_setup_cell_under_simulated_colab(tmp_path, built_wheel):
     assert report["data_dir"] == str(tmp_path / "content" / "data")
     assert report["tracks"] >= 20 * 10 and len(report["genres"]) == 10 and report["splits"]
     assert (tmp_path / "content" / "data" / "synthetic-fast" / "genres_original").is_dir()
+
+
+def test_setup_keeps_the_course_on_google_drive_when_asked(tmp_path, monkeypatch):
+    import sys
+    import types
+    mounted = []
+    google, google_colab = types.ModuleType("google"), types.ModuleType("google.colab")
+    drive = types.ModuleType("google.colab.drive")
+    drive.mount = lambda path: (mounted.append(path), (Path(path) / "MyDrive").mkdir(parents=True))
+    google_colab.drive = drive
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", google_colab)
+    monkeypatch.setitem(sys.modules, "google.colab.drive", drive)
+    monkeypatch.setattr(colab, "DRIVE_MOUNT", tmp_path / "drive")
+    monkeypatch.setattr(colab, "missing_requirements", lambda: [])
+    for name in ("COURSE_DATA_DIR", "COURSE_RUNS_DIR"):   # recorded, so restored after
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    data_dir = colab.setup(drive=True, prepare_data=False)
+    home = tmp_path / "drive" / "MyDrive" / "genre-course"
+    assert mounted == [str(tmp_path / "drive")]
+    assert data_dir == home / "data" and os.environ["COURSE_RUNS_DIR"] == str(home / "runs")
+
+
+def test_drive_outside_colab_is_refused(monkeypatch):
+    from course_utils.exceptions import ParameterError
+    monkeypatch.delitem(__import__("sys").modules, "google.colab", raising=False)
+    monkeypatch.setattr(colab, "missing_requirements", lambda: [])
+    with pytest.raises(ParameterError, match="only Colab can mount"):
+        colab.setup(drive=True, prepare_data=False)

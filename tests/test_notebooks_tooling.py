@@ -127,14 +127,21 @@ def test_build_clears_outputs_and_trims_metadata_keeping_ids(course):
     assert student.nbformat_minor == 5
 
 
-def test_check_cells_are_locked_and_the_solution_is_not_rewritten(course):
-    before = (course[0] / NAME).read_bytes()
+def test_check_cells_are_locked_and_the_solution_gains_nbgrader_metadata(course):
     student = built(course)
     locked = {"editable": False, "deletable": False}
-    assert student.cells[4].metadata == locked
+    assert student.cells[4].metadata == locked      # learners' copies: no nbgrader metadata
     assert student.cells[6].metadata == locked      # editable=True in the solution is overridden
     assert student.cells[1].metadata == {}          # defines check functions, calls none
-    assert (course[0] / NAME).read_bytes() == before
+    solution = nbformat.read(course[0] / NAME, as_version=4)
+    assert solution.cells[4].metadata["nbgrader"] == {
+        "schema_version": 3, "task": False, "locked": True, "grade": True, "solution": False,
+        "points": 1, "grade_id": "check_exercise_1_1"}
+    assert solution.cells[3].metadata["nbgrader"]["solution"] is True
+    assert "nbgrader" not in solution.cells[1].metadata
+    before = (course[0] / NAME).read_bytes()
+    notebooks.build(*course)
+    assert (course[0] / NAME).read_bytes() == before       # normalised once, then left alone
 
 
 def test_generated_note_goes_in_the_first_markdown_cell(course, tmp_path):
@@ -175,7 +182,7 @@ def test_a_line_also_written_outside_the_solution_is_not_a_leak():
 
 
 def test_build_is_byte_stable_and_check_passes_when_in_sync(course):
-    assert notebooks.build(*course) == [course[1] / NAME]
+    assert notebooks.build(*course) == [course[0] / NAME, course[1] / NAME]
     text = (course[1] / NAME).read_text(encoding="utf-8")
     assert text.startswith('{\n "cells": [\n  {\n') and text.endswith("}\n")
     assert notebooks.build(*course) == []          # nothing to write the second time
@@ -310,7 +317,8 @@ def test_execute_refreshes_solution_outputs_in_fast_mode_then_builds(tmp_path, m
              for out in cell.outputs]
     assert texts == ["1 read relative to the notebook\n", "Exercise 1.1: correct\n",
                      "Exercise 1.2: correct\n"]
-    assert solution.cells[5].metadata == {"editable": False, "deletable": False}
+    assert solution.cells[5].metadata["editable"] is False
+    assert solution.cells[5].metadata["nbgrader"]["grade"] is True
     assert solution.metadata["language_info"] == {"name": "python"}
     assert "execution" not in json.dumps([c.metadata for c in solution.cells])
     assert notebooks.check(solutions, out) == {}
@@ -329,7 +337,8 @@ def test_lock_check_cells_rewrites_only_when_needed(tmp_path):
     path = write_nb(tmp_path / NAME, demo_notebook())
     assert notebooks.lock_check_cells(path) is True
     nb = nbformat.read(path, as_version=4)
-    assert nb.cells[4].metadata == {"editable": False, "deletable": False}
+    assert {k: v for k, v in nb.cells[4].metadata.items() if k != "nbgrader"} == {
+        "editable": False, "deletable": False}
     assert nb.cells[4].outputs                        # outputs of a solution are kept
     assert notebooks.lock_check_cells(path) is False
 
