@@ -7,24 +7,28 @@ PORT   ?= 8888
 TOKEN  ?=
 LAB_ROOT ?= .
 STAMP  := $(VENV)/.installed
+# The versions tested on this Python, if the course ships them (CONSTRAINTS= installs the newest).
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+CONSTRAINTS ?= $(wildcard constraints/py$(PYVER).txt)
 
 ifeq ($(shell id -u),0)
 ROOT_FLAG := --allow-root
 endif
 
-.PHONY: lab test test-unit test-notebooks test-browser notebooks data bench clean help
+.PHONY: lab test test-compat test-browser notebooks data bench clean help
 
 help:
 	@echo "make lab    - install (first time), prepare the synthetic data, start JupyterLab"
 	@echo "make test   - install (first time) and run the whole test suite in FAST mode"
 	@echo "make test-browser - run the lessons in JupyterLab in headless Chromium (installs Chromium)"
+	@echo "make test-compat  - unit tests and one lesson under Python 3.10, 3.12 and 3.13 (one venv each)"
 	@echo "variables: PORT=$(PORT) TOKEN=<token> LAB_ROOT=$(LAB_ROOT) PYTHON=$(PYTHON)"
 
-# Re-install only when the project's dependency list changes.
-$(STAMP): pyproject.toml
+# Re-install only when the project's dependency list or the tested versions change.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 	@touch $(STAMP)
 
 data: $(STAMP)
@@ -44,6 +48,11 @@ test: $(STAMP)
 	    --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    --nbval-cell-timeout=900 \
 	    --durations=15
+
+# One venv per other Python (found under pyenv or on the PATH; a clear skip where absent),
+# pinned by constraints/py3.X.txt. CI runs `tests/compat.py --ends --unit-only`.
+test-compat:
+	$(PYTHON) tests/compat.py
 
 test-browser: $(STAMP)
 	bash tests/browser/setup.sh

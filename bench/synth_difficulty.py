@@ -18,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import sys
 import tempfile
@@ -116,7 +117,8 @@ def main() -> None:
         meta = pd.read_csv(root / "metadata.csv")
         paths = [str(root / "genres_original" / g / f"{t}.wav")
                  for t, g in zip(meta.track_id, meta.genre)]
-        with ProcessPoolExecutor(None if args.n_jobs == -1 else args.n_jobs) as pool:
+        with ProcessPoolExecutor(None if args.n_jobs == -1 else args.n_jobs,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             feats = list(pool.map(features, paths, chunksize=8))
         labels = meta.genre.to_numpy()
         groups = meta.artist.to_numpy()

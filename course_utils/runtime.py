@@ -55,6 +55,10 @@ def set_seed(seed: int = config.SEED, *, deterministic: bool = False) -> None:
         return
     import keras
     keras.utils.set_random_seed(seed)
+    # Older Keras (3.12 here) keeps its global SeedGenerator (unseeded keras.random calls) across
+    # set_random_seed; drop it, as newer releases do, so that it is remade from the seed.
+    from keras.src.backend.common import global_state
+    global_state.set_global_attribute("global_seed_generator", None)
     if deterministic and keras.backend.backend() == "tensorflow":
         import tensorflow as tf
         tf.config.experimental.enable_op_determinism()

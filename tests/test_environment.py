@@ -7,13 +7,18 @@ import pytest
 
 from course_utils import colab, config
 
-tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from 3.11")
+try:
+    import tomllib                     # the standard library from 3.11
+except ModuleNotFoundError:            # Python 3.10: the same parser, from PyPI (dev extra)
+    import tomli as tomllib
 yaml = pytest.importorskip("yaml")
 
 CONDA_NAMES = {"pysoundfile": "soundfile"}   # conda-forge name -> PyPI name
 
 
 def _split(requirement: str) -> tuple[str, str]:
+    """``"jax[cpu]>=0.4,<1; python_version < '3.11'"`` -> ``("jax", ">=0.4,<1")``: conda has no markers."""
+    requirement = requirement.split(";")[0]
     name, spec = re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*)$", requirement.strip()).groups()
     return name.lower(), spec.replace(" ", "")
 

@@ -1,6 +1,7 @@
 """Tests for course_utils.models: shapes, parameter counts, learning, backends, saving."""
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -73,7 +74,7 @@ def test_builders_match_registry_and_docstrings():
         == EXPECTED_PARAMS["parallel"]
     for builder, name in ((build_cnn, "cnn"), (build_lstm, "lstm"), (build_hybrid, "crnn")):
         assert f"{EXPECTED_PARAMS[name]:,}" in builder.__doc__
-        assert f"    {EXPECTED_PARAMS[name]}\n" in builder.__doc__
+        assert f"\n{EXPECTED_PARAMS[name]}\n" in inspect.cleandoc(builder.__doc__)   # 3.13 dedents
     assert f"{EXPECTED_PARAMS['parallel']:,}" in build_hybrid.__doc__
     assert build_model("hybrid", kind="parallel").name == "parallel"
 

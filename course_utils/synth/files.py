@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -148,7 +149,10 @@ def _render_files(todo: list, *, n_jobs: int, progress: bool) -> None:
             bar.update()
     else:
         workers = os.cpu_count() if n_jobs == -1 else n_jobs
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: forking a process that runs threads (numpy's BLAS, a Jupyter
+        # kernel, TensorFlow) can deadlock, and Python 3.12 warns of it.
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             for _ in pool.map(_render_file, todo, chunksize=4):
                 bar.update()
     bar.close()
