@@ -74,7 +74,7 @@ def test_builders_match_registry_and_docstrings():
         == EXPECTED_PARAMS["parallel"]
     for builder, name in ((build_cnn, "cnn"), (build_lstm, "lstm"), (build_hybrid, "crnn")):
         assert f"{EXPECTED_PARAMS[name]:,}" in builder.__doc__
-        assert f"\n{EXPECTED_PARAMS[name]}\n" in inspect.cleandoc(builder.__doc__)   # 3.13 dedents
+        assert f"\n{EXPECTED_PARAMS[name]}\n" in inspect.cleandoc(builder.__doc__) + "\n"  # 3.13 dedents
     assert f"{EXPECTED_PARAMS['parallel']:,}" in build_hybrid.__doc__
     assert build_model("hybrid", kind="parallel").name == "parallel"
 
