@@ -83,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_models(sub, kw) -> None:
     p = sub.add_parser("train", help="train a model and save a run folder", **kw)
-    p.add_argument("--model", choices=["cnn", "lstm", "hybrid"], default="cnn")
+    p.add_argument("--model", choices=["cnn", "lstm", "hybrid", "musicnn"], default="cnn",
+                   help="musicnn: a probe on the embeddings of a pretrained music model")
     p.add_argument("--hybrid-kind", choices=["crnn", "parallel"], default="crnn")
+    p.add_argument("--pretrained", choices=["MSD_musicnn", "MTT_musicnn"],
+                   default="MSD_musicnn", help="the pretrained model for --model musicnn")
     p.add_argument("--dataset", default=None, help="synthetic (default), gtzan or a folder")
     p.add_argument("--split", choices=["random", "fault-filtered", "kfold", "segment-random"],
                    default="random")
@@ -99,7 +102,7 @@ def _register_models(sub, kw) -> None:
     p.add_argument("--seed", type=int, default=config.SEED)
     p.add_argument("--augment", default=None,
                    help="comma list from specaugment,mixup,pitch,stretch, or none "
-                        "(default: specaugment,mixup)")
+                        "(default: specaugment,mixup; mixup for musicnn)")
     p.add_argument("--no-ensemble", action="store_true",
                    help="do not average in the SVMs on track and segment statistics")
     p.add_argument("--no-overlap", action="store_true",
@@ -156,7 +159,7 @@ def _train(args) -> int:
                           fold=args.fold, val_size=args.val_size, test_size=args.test_size,
                           epochs=args.epochs, seed=args.seed, augment=args.augment,
                           ensemble=not args.no_ensemble, overlap=not args.no_overlap,
-                          overwrite=args.overwrite)
+                          overwrite=args.overwrite, pretrained_model=args.pretrained)
     m = evaluate.evaluate_run(run)
     print(f"{run}: track accuracy {m['track_accuracy']:.1%} "
           f"(95% CI {m['track_accuracy_ci95'][0]:.1%}-{m['track_accuracy_ci95'][1]:.1%}), "

@@ -24,22 +24,31 @@ features (``max_pool``, ``mean_pool``: 753 each), the ``penultimate`` layer
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
 
 import keras
 import librosa
 import numpy as np
 from keras import layers
+from tqdm.auto import tqdm
 
-from . import _validate, config
-from .exceptions import AudioDecodeError, DataNotFoundError
+from . import _validate, audio, config
+from .exceptions import AudioDecodeError, CourseError, DataNotFoundError
+
+logger = logging.getLogger("course_utils")
 
 SR = 16000                  # musicnn's sample rate
 N_FFT, HOP_LENGTH, N_MELS = 512, 256, 96
 PATCH_FRAMES = 187          # 3 s at 16 kHz, hop 256
 PATCH_SECONDS = 3.0
 MODELS = ("MSD_musicnn", "MTT_musicnn")
+DEFAULT_MODEL = "MSD_musicnn"    # see BENCHMARKS.md, "Transfer learning"
 WEIGHTS_DIR = config.PACKAGE_DIR / "weights"
 # sha256 over the sorted array names and float32 bytes (tools/convert_musicnn.py prints them)
 WEIGHTS_SHA256 = {
@@ -64,6 +73,9 @@ TAGS = {
         "Progressive rock", "60s", "rnb", "indie pop", "sad", "House", "happy"),
 }
 OUTPUTS = ("max_pool", "mean_pool", "penultimate", "taggram")
+FEATURE = "musicnn"         # the model input a probe reads: [max_pool, mean_pool] per patch
+FEATURE_DIM = 2 * 753
+CACHE_VERSION = 1           # bump when the front end or the cached arrays change
 
 
 # --------------------------------------------------------------------------- front end
@@ -265,3 +277,59 @@ def embed(y: np.ndarray, *, sr: int, model: str = "MSD_musicnn", hop: int = PATC
     out = net.predict(patches(logmel(y, sr=sr), hop=hop), batch_size=batch_size, verbose=0)
     return Embedding(**{k: np.asarray(out[k], dtype=np.float32) for k in OUTPUTS},
                      tags=TAGS[model])
+
+
+def patch_features(emb: Embedding) -> np.ndarray:
+    """What a probe reads, per patch: ``[max_pool, mean_pool]`` ``[shape=(n, 1506)]``."""
+    return np.concatenate([emb.max_pool, emb.mean_pool], axis=1)
+
+
+def _cache_file(path: Path, model: str) -> Path:
+    st = path.stat()
+    key = json.dumps([str(path.resolve()), st.st_size, st.st_mtime_ns, model,
+                      WEIGHTS_SHA256[model], CACHE_VERSION])
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    return config.cache_dir() / "cache" / "musicnn" / digest[:2] / f"{digest}.npz"
+
+
+def embed_files(paths: Sequence, *, model: str = "MSD_musicnn",
+                progress: bool = True) -> dict[str, Embedding]:
+    """:func:`embed` many files, with an on-disk cache (plain arrays, no pickle).
+
+    The cache is keyed by each file's path, size and modification time, the
+    model and its weights, so an edited file or other weights are embedded
+    again. A file that cannot be used (corrupt, silent, shorter than 3 s) is
+    logged with its reason and left out; the rest carry on.
+
+    Returns
+    -------
+    dict
+        ``{path: Embedding}`` for every usable file, in the order given.
+    """
+    _validate.one_of(model, MODELS, "model")
+    out, failed = {}, []
+    for p in tqdm(list(paths), desc=f"embedding ({model})", unit="file", disable=not progress):
+        path = Path(p)
+        try:
+            cache = _cache_file(path, model)
+            if cache.exists():
+                try:
+                    with np.load(cache, allow_pickle=False) as npz:
+                        out[str(p)] = Embedding(**{k: npz[k] for k in OUTPUTS}, tags=TAGS[model])
+                    continue
+                except (OSError, ValueError, KeyError):
+                    logger.warning("%s: damaged embedding cache %s, recomputing", p, cache)
+            y, sr = audio.load(path, sr=SR)
+            emb = embed(y, sr=sr, model=model)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.stem}.{os.getpid()}.npz")
+            np.savez(tmp, **{k: getattr(emb, k) for k in OUTPUTS})
+            os.replace(tmp, cache)
+            out[str(p)] = emb
+        except (CourseError, OSError) as err:
+            failed.append(str(p))
+            logger.warning("skipped %s: %s", p, err)
+    if failed:
+        logger.warning("%d of %d files could not be embedded and were left out",
+                       len(failed), len(failed) + len(out))
+    return out

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from packaging.version import Version
 
-from . import _validate, audio, classical, config, data, features, models, runtime, segments, train
+from . import (_validate, audio, classical, config, data, features, models, pretrained, runtime,
+               segments, train)
 from .exceptions import DataNotFoundError, ParameterError, RunMismatchError
 
 logger = logging.getLogger("course_utils")
@@ -47,7 +48,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
               epochs: int | None = None, seed: int = config.SEED,
               augment: Sequence[str] | str | None = None, batch_size: int = 32,
               ensemble: bool = True, overlap: bool = True, overwrite: bool = False,
-              verbose: int | str = "auto",
+              verbose: int | str = "auto", pretrained_model: str = pretrained.DEFAULT_MODEL,
               model_kwargs: dict | None = None, progress: bool = True) -> Path:
     """Train a model end to end and save a self-describing run folder.
 
@@ -62,8 +63,10 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
 
     Parameters
     ----------
-    model_name : {"cnn", "lstm", "hybrid", "crnn", "parallel"}
-        ``"hybrid"`` means ``hybrid_kind``.
+    model_name : {"cnn", "lstm", "hybrid", "crnn", "parallel", "musicnn"}
+        ``"hybrid"`` means ``hybrid_kind``. ``"musicnn"`` trains a probe
+        (:func:`course_utils.models.build_probe`) on the frozen embeddings of
+        the pretrained ``pretrained_model`` (cached), with mixup by default.
     val_size, test_size : float
         Fractions of the tracks for a ``"random"`` split (70/15/15 by default).
     overlap : bool
@@ -77,13 +80,20 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     """
     name = hybrid_kind if model_name == "hybrid" else model_name
     _validate.one_of(name, tuple(models.MODEL_INPUTS), "model")
-    augment = train.parse_augment(augment)
+    transfer = name == "musicnn"
+    augment = train.parse_augment("mixup" if transfer and augment is None else augment)
+    if transfer and set(augment) & set(segments.WAVEFORM_AUGMENTS):
+        raise ParameterError(f"--augment {','.join(augment)}: pitch and speed copies are not "
+                             "embedded for musicnn. Use mixup (the default) or none.")
     out = check_out_dir(out, overwrite=overwrite)
     runtime.set_seed(seed)
     split_args = {"method": split, "seed": seed, "folds": folds, "fold": fold,
                   "val_size": val_size, "test_size": test_size}
-    prepared = segments.prepare(dataset, split=split, seed=seed, folds=folds, fold=fold,
-                                val_size=val_size, test_size=test_size, overlap=overlap,
+    tracks = data.load_dataset(dataset, progress=progress)
+    extra = _embeddings(tracks["path"], pretrained_model, progress) if transfer else None
+    prepared = segments.prepare(tracks=tracks, split=split, seed=seed, folds=folds, fold=fold,
+                                val_size=val_size, test_size=test_size,
+                                overlap=overlap and not transfer, extra=extra,
                                 inputs=models.MODEL_INPUTS[name], augment=augment,
                                 progress=progress)
     if runtime.gpu_available():   # mixed precision and XLA: about 2-3x faster on a modern GPU
@@ -108,12 +118,22 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "params": int(model.count_params()), "fast": config.fast(),
         "versions": runtime.versions(), "run_format": RUN_FORMAT, "ensemble_weight": 1.0,
     }
+    if transfer:
+        run_config["pretrained"] = {"model": pretrained_model,
+                                    "weights_sha256": pretrained.WEIGHTS_SHA256[pretrained_model],
+                                    "feature": "max_pool and mean_pool per 3-s patch"}
     if ensemble:
         run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
             out, model, prepared, name, seed)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
+
+
+def _embeddings(paths, model: str, progress: bool) -> dict[str, dict]:
+    """``{path: {"musicnn": [n_patches, 1506]}}`` from the cached pretrained embeddings."""
+    embedded = pretrained.embed_files(paths, model=model, progress=progress)
+    return {p: {pretrained.FEATURE: pretrained.patch_features(e)} for p, e in embedded.items()}
 
 
 def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
@@ -198,11 +218,22 @@ class Run:
             result.probs = w * deep + (1 - w) * result.stats_probs
         return result
 
+    def track_features(self, y: np.ndarray, *, sr: int) -> dict[str, np.ndarray]:
+        """Everything this run reads from one waveform (with its embedding, for musicnn)."""
+        feats = features.track_features(y, sr=sr)
+        if "pretrained" in self.config:
+            emb = pretrained.embed(y, sr=sr, model=self.config["pretrained"]["model"])
+            feats[pretrained.FEATURE] = pretrained.patch_features(emb)
+        return feats
+
     def predict_table(self, tracks: pd.DataFrame, *, progress: bool = True) -> Predictions:
         """Predict every track of a dataset table that has usable features (cached)."""
-        fs = features.extract(tracks["path"], progress=progress)
-        rows = [r for r in tracks.itertuples() if r.path in fs.features]
-        return self.predict([fs.features[r.path] for r in rows], [r.track_id for r in rows])
+        feats = features.extract(tracks["path"], progress=progress).features
+        if "pretrained" in self.config:
+            extra = _embeddings(tracks["path"], self.config["pretrained"]["model"], progress)
+            feats = {p: {**f, **extra[p]} for p, f in feats.items() if p in extra}
+        rows = [r for r in tracks.itertuples() if r.path in feats]
+        return self.predict([feats[r.path] for r in rows], [r.track_id for r in rows])
 
 
 def load_run(path: str | os.PathLike) -> Run:
@@ -236,6 +267,12 @@ def load_run(path: str | os.PathLike) -> Run:
             "Its inputs would not match: retrain it with the current code, or restore "
             "those values in course_utils/config.py.")
     _check_keras(path, cfg)
+    weights = cfg.get("pretrained", {})
+    if weights and weights["weights_sha256"] != pretrained.WEIGHTS_SHA256.get(weights["model"]):
+        raise RunMismatchError(
+            f"{path} was trained on embeddings of other {weights['model']} weights than the "
+            "ones installed, so its probe would read other features. Retrain it with "
+            f"`python -m course_utils train --model musicnn ... --out {path} --overwrite`.")
     if (path / "stats_model.pkl").exists():
         raise RunMismatchError(
             f"{path} was saved by an older version of the course, with its statistics model as "
@@ -278,7 +315,7 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     run = run if isinstance(run, Run) else load_run(run)
     top_k = min(_validate.positive_int(top_k, "top_k"), len(run.genres))
     y, sr = audio.load(path)
-    pred = run.predict([features.track_features(y, sr=sr)])
+    pred = run.predict([run.track_features(y, sr=sr)])
     probs = pred.probs[0]
     order = np.argsort(probs)[::-1][:top_k]
     result = {"file": str(path),

@@ -79,9 +79,11 @@ def segment_track(feats: dict[str, np.ndarray], inputs: Sequence[str], *,
 
     ``hop`` (frames) below the segment length makes segments overlap; ``None``
     cuts them back to back. Returns ``{"logmel": (n, n_mels, 130, 1),
-    "mfcc": (n, 130, 60)}`` for the inputs asked.
+    "mfcc": (n, 130, 60)}`` for the inputs asked. A pretrained embedding
+    (``"musicnn"``: one row per 3-s patch, :mod:`course_utils.pretrained`) is
+    already cut, and is passed on as it is.
     """
-    out = {}
+    out = {key: feats[key] for key in inputs if key not in ("logmel", "mfcc")}
     if "logmel" in inputs:
         out["logmel"] = features.segment_features(feats["logmel"], hop=hop)[..., None]
     if "mfcc" in inputs:
@@ -160,10 +162,11 @@ class Prepared:
 
 
 def norm_stats(seg: Segments) -> dict[str, dict[str, list[float]]]:
-    """Per-band (log-mel) or per-coefficient (MFCC) mean and std of training segments."""
+    """Per-band (log-mel), per-coefficient (MFCC) or per-dimension (embedding) mean and std
+    of training segments."""
     stats = {}
     for name, X in seg.X.items():
-        axes = (0, 2, 3) if name == "logmel" else (0, 1)
+        axes = (0, 2, 3) if name == "logmel" else tuple(range(X.ndim - 1))
         stats[name] = {"mean": X.mean(axis=axes, dtype=np.float64).tolist(),
                        "std": (X.std(axis=axes, dtype=np.float64) + 1e-6).tolist()}
     return stats
@@ -195,7 +198,7 @@ def prepare(dataset=None, *, split: str = "random", seed: int = config.SEED,
             inputs: Sequence[str] = ("logmel", "mfcc"), augment: Sequence[str] = (),
             folds: int = 5, fold: int = 0, val_size: float = 0.15, test_size: float = 0.15,
             tracks: pd.DataFrame | None = None, overlap: bool = True,
-            progress: bool = True) -> Prepared:
+            extra: dict[str, dict] | None = None, progress: bool = True) -> Prepared:
     """Load, split by track, extract (cached), segment and normalise.
 
     Normalisation statistics come from the training tracks only. Waveform
@@ -205,7 +208,9 @@ def prepare(dataset=None, *, split: str = "random", seed: int = config.SEED,
     (:func:`training_hop`). With ``split="segment-random"`` the segments of all
     tracks are split at random (:func:`course_utils.data.split_segments`, with
     the same ``val_size`` and ``test_size``): the leaky protocol of the leakage
-    lesson, whose ``Split`` then lists tracks on several sides.
+    lesson, whose ``Split`` then lists tracks on several sides. ``extra`` adds
+    per-track features computed elsewhere (``{path: {"musicnn": ...}}``); a
+    track missing from it is left out.
 
     Returns
     -------
@@ -214,6 +219,8 @@ def prepare(dataset=None, *, split: str = "random", seed: int = config.SEED,
     tracks = data.load_dataset(dataset, progress=progress) if tracks is None else tracks
     genres = list(tracks.attrs.get("genres") or sorted(tracks["genre"].unique()))
     fs = features.extract(tracks["path"], progress=progress)
+    if extra is not None:
+        fs.features = {p: {**f, **extra[p]} for p, f in fs.features.items() if p in extra}
     seg = lambda t, f=fs, hop=None: segments_of(t, f, genres=genres, inputs=inputs, hop=hop)
     hop = None
     if split == "segment-random":

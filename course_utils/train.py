@@ -80,8 +80,9 @@ class Batches(keras.utils.PyDataset):
         idx = np.sort(self.order[i * self.batch_size:(i + 1) * self.batch_size])
         X = {k: v[idx] for k, v in self.seg.X.items()}
         targets = np.eye(self.num_classes, dtype=np.float32)[self.seg.labels[idx]]
-        if "specaugment" in self.augment:
-            X = {k: spec_augment(v, self.rng) for k, v in X.items()}
+        if "specaugment" in self.augment:     # spectrograms only, not embeddings
+            X = {k: spec_augment(v, self.rng) if k in ("logmel", "mfcc") else v
+                 for k, v in X.items()}
         if "mixup" in self.augment and len(idx) > 1:
             lam = self.rng.beta(0.2, 0.2, size=len(idx)).astype(np.float32)
             perm = self.rng.permutation(len(idx))

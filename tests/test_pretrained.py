@@ -103,3 +103,28 @@ def test_tampered_or_pickled_weights_are_refused(tmp_path, monkeypatch):
     path.unlink()
     with pytest.raises(DataNotFoundError, match="weights of MSD_musicnn are missing"):
         pretrained.read_weights("MSD_musicnn")
+
+
+def test_embed_files_caches_reports_bad_files_and_follows_edits(tmp_path, monkeypatch, caplog):
+    import soundfile as sf
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    rng = np.random.default_rng(1)
+    good = tmp_path / "good.wav"
+    sf.write(good, rng.normal(0, 0.1, 4 * 22050).astype(np.float32), 22050)
+    short = tmp_path / "short.wav"
+    sf.write(short, rng.normal(0, 0.1, 22050).astype(np.float32), 22050)
+    (tmp_path / "broken.wav").write_bytes(b"not audio at all")
+    paths = [good, short, tmp_path / "broken.wav"]
+    first = pretrained.embed_files(paths, progress=False)
+    assert list(first) == [str(good)]                           # the bad ones left out ...
+    assert "short.wav" in caplog.text and "broken.wav" in caplog.text   # ... and reported
+    assert "2 of 3 files could not be embedded" in caplog.text
+    calls = []
+    real = pretrained.embed
+    monkeypatch.setattr(pretrained, "embed", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = pretrained.embed_files([good], progress=False)
+    assert calls == [] and np.array_equal(again[str(good)].taggram, first[str(good)].taggram)
+    sf.write(good, rng.normal(0, 0.2, 5 * 22050).astype(np.float32), 22050)   # edited
+    pretrained.embed_files([good], progress=False)
+    assert calls == [1]
+    assert list((tmp_path / "cache").rglob("*.npz"))                # plain arrays on disk

@@ -229,3 +229,38 @@ def test_a_run_from_a_newer_keras_is_refused_in_one_sentence(run_dir, tmp_path, 
     cfg["versions"]["keras"] = "3.0.0"                            # an older Keras: loaded
     (copy / "config.json").write_text(json.dumps(cfg))
     assert runs.load_run(copy).config["versions"]["keras"] == "3.0.0"
+
+
+@pytest.fixture(scope="module")
+def musicnn_run(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "musicnn"
+    runs.train_run("musicnn", dataset=dataset, out=out, epochs=3, verbose=0, seed=1)
+    evaluate.evaluate_run(out, progress=False)
+    return out
+
+
+def test_musicnn_run_trains_a_probe_on_frozen_embeddings(musicnn_run, dataset, tmp_path):
+    import shutil
+    from course_utils import pretrained
+    cfg = json.loads((musicnn_run / "config.json").read_text())
+    assert cfg["inputs"] == ["musicnn"] and cfg["augment"] == ["mixup"]
+    assert cfg["pretrained"] == {"model": "MSD_musicnn",
+                                 "weights_sha256": pretrained.WEIGHTS_SHA256["MSD_musicnn"],
+                                 "feature": "max_pool and mean_pool per 3-s patch"}
+    m = json.loads((musicnn_run / "metrics.json").read_text())
+    assert {"track_accuracy", "deep_track_accuracy", "svm_track_accuracy"} <= set(m)
+    run = runs.load_run(musicnn_run)
+    assert run.model.input_shape == (None, 1506)
+    f = next((dataset / "rock").iterdir())
+    top = runs.predict_file(run, f, top_k=2)["top"]
+    assert len(top) == 2 and top[0]["probability"] >= top[1]["probability"]
+    moved = shutil.copytree(musicnn_run, tmp_path / "other_weights")
+    cfg["pretrained"]["weights_sha256"] = "0" * 64
+    (moved / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(RunMismatchError, match="other MSD_musicnn weights"):
+        runs.load_run(moved)
+
+
+def test_musicnn_refuses_waveform_copies(dataset, tmp_path):
+    with pytest.raises(ParameterError, match="not embedded for musicnn"):
+        runs.train_run("musicnn", dataset=dataset, out=tmp_path / "x", augment="pitch")

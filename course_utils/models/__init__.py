@@ -45,11 +45,11 @@ import numpy as np
 
 from .. import _validate
 from ..exceptions import ParameterError
-from ._layers import LOGMEL_SHAPE, MFCC_SHAPE, MODEL_INPUTS, Shape
-from .builders import build_cnn, build_hybrid, build_lstm
+from ._layers import EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, MODEL_INPUTS, Shape
+from .builders import build_cnn, build_hybrid, build_lstm, build_probe
 
-__all__ = ["LOGMEL_SHAPE", "MFCC_SHAPE", "MODEL_INPUTS", "LOSSES", "build_cnn", "build_lstm",
-           "build_hybrid", "build_model", "select_inputs", "compile_model", "predict_segments"]
+__all__ = ["LOGMEL_SHAPE", "MFCC_SHAPE", "EMBEDDING_SHAPE", "MODEL_INPUTS", "LOSSES",
+           "build_cnn", "build_lstm", "build_hybrid", "build_probe", "build_model", "select_inputs", "compile_model", "predict_segments"]
 
 
 # --- registry and compilation -----------------------------------------------
@@ -60,7 +60,7 @@ def build_model(name: str, input_shapes: Mapping[str, Shape] | None = None,
 
     Parameters
     ----------
-    name : {"cnn", "lstm", "crnn", "parallel", "hybrid"}
+    name : {"cnn", "lstm", "crnn", "parallel", "hybrid", "musicnn"}
         The model; ``"hybrid"`` reads ``kind=`` from ``kwargs`` (default ``"crnn"``),
         as the CLI's ``--model hybrid --hybrid-kind ...`` does.
     input_shapes : dict, optional
@@ -90,7 +90,8 @@ def build_model(name: str, input_shapes: Mapping[str, Shape] | None = None,
     if name == "hybrid":
         name = kwargs.pop("kind", "crnn")
     _validate.one_of(name, tuple(MODEL_INPUTS) + ("hybrid",), "name")
-    shapes = {"logmel": LOGMEL_SHAPE, "mfcc": MFCC_SHAPE, **(input_shapes or {})}
+    shapes = {"logmel": LOGMEL_SHAPE, "mfcc": MFCC_SHAPE, "musicnn": EMBEDDING_SHAPE,
+              **(input_shapes or {})}
     kwargs.setdefault("name", name)
     if name == "cnn":
         return build_cnn(shapes["logmel"], num_classes, **kwargs)
@@ -98,6 +99,8 @@ def build_model(name: str, input_shapes: Mapping[str, Shape] | None = None,
         return build_lstm(shapes["mfcc"], num_classes, **kwargs)
     if name == "crnn":
         return build_hybrid(shapes["logmel"], num_classes, kind="crnn", **kwargs)
+    if name == "musicnn":
+        return build_probe(shapes["musicnn"], num_classes, **kwargs)
     return build_hybrid((shapes["logmel"], shapes["mfcc"]), num_classes,
                         kind="parallel", **kwargs)
 

@@ -13,12 +13,14 @@ from ..exceptions import ParameterError
 
 LOGMEL_SHAPE = (config.N_MELS, config.segment_frames(), 1)  # (128, 130, 1)
 MFCC_SHAPE = (config.segment_frames(), 3 * config.N_MFCC)   # (130, 60)
+EMBEDDING_SHAPE = (1506,)   # musicnn's [max_pool, mean_pool] per 3-s patch (course_utils.pretrained)
 
 MODEL_INPUTS = {
     "cnn": ("logmel",),
     "lstm": ("mfcc",),
     "crnn": ("logmel",),
     "parallel": ("logmel", "mfcc"),
+    "musicnn": ("musicnn",),        # a probe on pretrained embeddings (08_transfer_learning)
 }
 
 Shape = tuple[int, ...]

@@ -12,7 +12,7 @@ import keras
 from keras import layers
 
 from .. import _validate
-from ._layers import (LOGMEL_SHAPE, MFCC_SHAPE, Shape, check_common, check_pool_size,
+from ._layers import (EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, Shape, check_common, check_pool_size,
                       check_pooling, check_shape, check_widths, classifier, cnn_features,
                       conv_block, l2_penalty, lstm_features, pool_input)
 
@@ -281,3 +281,32 @@ def _build_parallel(logmel_shape, mfcc_shape, *, num_classes, filters, units, bi
     x = layers.Dropout(dropout, name="fusion_dropout")(x)
     outputs = classifier(x, num_classes, dense_units=dense_units, dropout=dropout, l2=l2)
     return keras.Model({"logmel": logmel, "mfcc": mfcc}, outputs, name=name)
+
+
+def build_probe(input_shape: Shape = EMBEDDING_SHAPE, num_classes: int = 10, *,
+                hidden: int = 128, dropout: float = 0.5, l2: float = 1e-3,
+                name: str = "probe") -> keras.Model:
+    """A small classifier on pretrained embeddings: a *probe* (transfer learning).
+
+    Dropout -> Dense(``hidden``, ReLU) -> Dropout -> softmax, on one embedding
+    per 3-s patch (musicnn's ``[max_pool, mean_pool]``, 1,506 values,
+    normalised like every other input). ``hidden=0`` gives a linear probe
+    (logistic regression). With the defaults it has **194,186** parameters for
+    ``input_shape=(1506,)`` and 10 classes.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled; input ``musicnn``, output ``[shape=(batch, num_classes)]``.
+
+    Examples
+    --------
+    >>> print(build_probe((1506,), 10).count_params())
+    194186
+    """
+    input_shape = check_shape(input_shape, 1, "(n_features,)", EMBEDDING_SHAPE)
+    check_common(num_classes, dropout, l2, hidden)
+    inputs = keras.Input(input_shape, name="musicnn")
+    x = layers.Dropout(dropout, name="embedding_dropout")(inputs)
+    outputs = classifier(x, num_classes, dense_units=hidden, dropout=dropout, l2=l2)
+    return keras.Model(inputs, outputs, name=name)
