@@ -16,8 +16,8 @@ import pytest
 from course_utils import config
 from course_utils.exceptions import ParameterError
 from course_utils.models import (
-    LOGMEL_SHAPE, MFCC_SHAPE, MODEL_INPUTS, build_cnn, build_hybrid, build_lstm,
-    build_model, compile_model, select_inputs,
+    EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, MODEL_INPUTS, build_cnn, build_hybrid,
+    build_lstm, build_model, build_probe, compile_model, select_inputs,
 )
 
 REPO_DIR = Path(__file__).resolve().parents[1]
@@ -25,11 +25,12 @@ NAMES = tuple(MODEL_INPUTS)
 
 # The numbers the docstrings state for the default inputs and 10 classes. A change
 # to an architecture must update both (and the lesson text that quotes them).
-EXPECTED_PARAMS = {"cnn": 28_442, "lstm": 32_650, "crnn": 61_530, "parallel": 64_538}
+EXPECTED_PARAMS = {"cnn": 28_442, "lstm": 32_650, "crnn": 61_530, "parallel": 64_538,
+                   "musicnn": 194_186}
 
 
 # Smaller than a real segment (64 bands, 40 frames), to keep training tests fast.
-SMALL_SHAPES = {"logmel": (64, 40, 1), "mfcc": (40, 12)}
+SMALL_SHAPES = {"logmel": (64, 40, 1), "mfcc": (40, 12), "musicnn": (48,)}
 SIGNAL = 0.5  # class signal in units of the noise's standard deviation
 
 
@@ -39,17 +40,20 @@ def make_features(n_per_class: int, n_classes: int, shapes=None, seed: int = con
     The MFCC cue lies in *when* the frames light up, not which coefficients, so an
     LSTM has to use the order of the frames rather than their average.
     """
-    shapes = shapes or {"logmel": LOGMEL_SHAPE, "mfcc": MFCC_SHAPE}
+    shapes = shapes or {"logmel": LOGMEL_SHAPE, "mfcc": MFCC_SHAPE, "musicnn": EMBEDDING_SHAPE}
     rng = np.random.default_rng(seed)
     labels = np.repeat(np.arange(n_classes), n_per_class)
     logmel = rng.normal(0, 1.0, (len(labels), *shapes["logmel"])).astype("float32")
     mfcc = rng.normal(0, 1.0, (len(labels), *shapes["mfcc"])).astype("float32")
+    embedding = rng.normal(0, 1.0, (len(labels), *shapes["musicnn"])).astype("float32")
     band = shapes["logmel"][0] // n_classes
     for i, label in enumerate(labels):
         logmel[i, label * band:(label + 1) * band] += SIGNAL
         window = shapes["mfcc"][0] // n_classes
         mfcc[i, label * window:(label + 1) * window] += SIGNAL
-    return {"logmel": logmel, "mfcc": mfcc}, labels
+        width = shapes["musicnn"][0] // n_classes          # a block of embedding dimensions
+        embedding[i, label * width:(label + 1) * width] += SIGNAL
+    return {"logmel": logmel, "mfcc": mfcc, "musicnn": embedding}, labels
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -72,7 +76,9 @@ def test_builders_match_registry_and_docstrings():
     assert both.count_params() == EXPECTED_PARAMS["parallel"]
     assert build_hybrid((LOGMEL_SHAPE, MFCC_SHAPE), kind="parallel").count_params() \
         == EXPECTED_PARAMS["parallel"]
-    for builder, name in ((build_cnn, "cnn"), (build_lstm, "lstm"), (build_hybrid, "crnn")):
+    assert build_probe().count_params() == EXPECTED_PARAMS["musicnn"]
+    for builder, name in ((build_cnn, "cnn"), (build_lstm, "lstm"), (build_hybrid, "crnn"),
+                          (build_probe, "musicnn")):
         assert f"{EXPECTED_PARAMS[name]:,}" in builder.__doc__
         assert f"\n{EXPECTED_PARAMS[name]}\n" in inspect.cleandoc(builder.__doc__) + "\n"  # 3.13 dedents
     assert f"{EXPECTED_PARAMS['parallel']:,}" in build_hybrid.__doc__
@@ -136,10 +142,10 @@ def test_models_run_under_jax():
     script = textwrap.dedent("""
         import json, sys
         import keras, numpy as np
-        from course_utils.models import (LOGMEL_SHAPE, MFCC_SHAPE, MODEL_INPUTS,
-                                         build_model, compile_model)
+        from course_utils.models import (EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE,
+                                         MODEL_INPUTS, build_model, compile_model)
         rng = np.random.default_rng(0)
-        shapes = {"logmel": LOGMEL_SHAPE, "mfcc": MFCC_SHAPE}
+        shapes = {"logmel": LOGMEL_SHAPE, "mfcc": MFCC_SHAPE, "musicnn": EMBEDDING_SHAPE}
         out = {"backend": keras.backend.backend(), "models": {}}
         for name, keys in MODEL_INPUTS.items():
             model = compile_model(build_model(name))
