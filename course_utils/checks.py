@@ -488,3 +488,74 @@ def check_exercise_7_3(decide: Callable) -> None:
                f"{threshold}", actual=repr(got),
                hint='the top genre if its probability >= threshold, else "unsure".')
 
+
+
+# --- 08_transfer_learning -------------------------------------------------------
+@exercise("8.1")
+def check_exercise_8_1(top_tags: Callable) -> None:
+    """Verifies ``top_tags(taggram, tags, k=...)`` on a taggram whose patches disagree: the
+    tags are ranked by their *mean* over patches (not their maximum, not the first patch),
+    highest first, as ``(tag, probability)`` pairs."""
+    tags = ("rock", "jazz", "piano", "techno")
+    taggram = np.array([[0.9, 0.1, 0.2, 0.0],      # one loud rock patch ...
+                        [0.1, 0.6, 0.5, 0.1],
+                        [0.2, 0.6, 0.5, 0.1]])     # ... but jazz and piano on average
+    want = [("jazz", 0.4333), ("rock", 0.4), ("piano", 0.4)]
+    got = [(t, round(float(p), 4)) for t, p in top_tags(taggram, tags, k=3)]
+    expect([t for t, _ in got] == [t for t, _ in want] and
+           close([p for _, p in got], [p for _, p in want], atol=1e-3),
+           expected=want, actual=got,
+           hint="average over patches (axis 0) first, then sort the means from high to low; "
+                "ties keep the tag order.")
+    one = [(t, round(float(p), 4)) for t, p in top_tags(taggram[:1], tags, k=1)]
+    expect(one == [("rock", 0.9)], expected=[("rock", 0.9)], actual=one,
+           hint="return exactly k pairs.")
+
+
+@exercise("8.2")
+def check_exercise_8_2(pool_patches: Callable) -> None:
+    """Verifies ``pool_patches(P, how=...)`` on a (3, 4) array of patch embeddings: one vector of
+    4 values per clip, the mean over patches for ``how="mean"``, the maximum for
+    ``how="max"``, and ``[mean, max]`` concatenated (8 values) for ``how="both"``."""
+    P = np.array([[1.0, 0.0, 2.0, -1.0], [3.0, 0.0, 0.0, -3.0], [2.0, 6.0, 1.0, -2.0]])
+    for how, want in (("mean", P.mean(axis=0)), ("max", P.max(axis=0)),
+                      ("both", np.concatenate([P.mean(axis=0), P.max(axis=0)]))):
+        got = np.asarray(pool_patches(P, how=how), dtype=float)
+        expect(close(got, want), expected=f"{how}: {want.tolist()}", actual=got.tolist(),
+               hint="pool over patches, the first axis (axis=0): one value per feature, "
+                    "not one per patch.")
+
+
+@exercise("8.3")
+def check_exercise_8_3(build_my_probe: Callable) -> None:
+    """Verifies ``build_my_probe(input_dim, num_classes)``: a Keras model whose output is one
+    probability vector per example (softmax: rows sum to 1), with at least one Dropout and
+    one hidden Dense layer with ReLU, and that 60 training steps on an easy, separable set
+    lower its loss by half."""
+    import keras
+    keras.utils.set_random_seed(0)
+    model = build_my_probe(20, 3)
+    expect(isinstance(model, keras.Model), expected="a keras.Model", actual=type(model).__name__,
+           hint="return keras.Model(inputs, outputs) or a keras.Sequential.")
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 30)
+    X = rng.normal(0, 1, (90, 20)).astype("float32")
+    X[np.arange(90), labels] += 3.0                       # class k lights up feature k
+    probs = np.asarray(model(X[:5], training=False))
+    expect(probs.shape == (5, 3), expected="output shape (5, 3)", actual=probs.shape,
+           hint="the last layer is Dense(num_classes).")
+    expect(close(probs.sum(axis=1), np.ones(5), atol=1e-4), expected="rows summing to 1",
+           actual=np.round(probs.sum(axis=1), 3).tolist(), hint='use activation="softmax".')
+    kinds = [type(layer).__name__ for layer in model.layers]
+    hidden = [layer for layer in model.layers if type(layer).__name__ == "Dense"][:-1]
+    expect("Dropout" in kinds and any(l.get_config()["activation"] == "relu" for l in hidden),
+           expected="a Dropout layer and a hidden Dense layer with ReLU", actual=kinds,
+           hint="Dropout -> Dense(hidden, relu) -> Dropout -> Dense(num_classes, softmax).")
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
+    before = float(model.evaluate(X, labels, verbose=0))
+    for _ in range(60):
+        model.train_on_batch(X, labels)
+    after = float(model.evaluate(X, labels, verbose=0))
+    expect(after < 0.5 * before, expected=f"loss below {0.5 * before:.3f} after 60 steps "
+           f"(it started at {before:.3f})", actual=round(after, 3),
+           hint="check that the layers are connected and the output is not frozen.")

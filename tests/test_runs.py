@@ -21,12 +21,16 @@ def dataset(tmp_path_factory):
                          per_genre=8, seconds=7.0)
 
 
-@pytest.fixture(scope="module")
-def run_dir(dataset, tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "cnn"
-    runs.train_run("cnn", dataset=dataset, out=out, epochs=2, verbose=0, seed=1)
+def _trained(model: str, dataset, tmp_path_factory, epochs: int):
+    out = tmp_path_factory.mktemp("runs") / model
+    runs.train_run(model, dataset=dataset, out=out, epochs=epochs, verbose=0, seed=1)
     evaluate.evaluate_run(out, progress=False)
     return out
+
+
+@pytest.fixture(scope="module")
+def run_dir(dataset, tmp_path_factory):
+    return _trained("cnn", dataset, tmp_path_factory, epochs=2)
 
 
 def test_run_artefacts(run_dir):
@@ -233,10 +237,7 @@ def test_a_run_from_a_newer_keras_is_refused_in_one_sentence(run_dir, tmp_path, 
 
 @pytest.fixture(scope="module")
 def musicnn_run(dataset, tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "musicnn"
-    runs.train_run("musicnn", dataset=dataset, out=out, epochs=3, verbose=0, seed=1)
-    evaluate.evaluate_run(out, progress=False)
-    return out
+    return _trained("musicnn", dataset, tmp_path_factory, epochs=3)
 
 
 def test_musicnn_run_trains_a_probe_on_frozen_embeddings(musicnn_run, dataset, tmp_path):

@@ -1,0 +1,129 @@
+"""Benchmark: musicnn transfer learning against the from-scratch recipe.
+
+Usage::
+
+    python bench/transfer.py                  # everything (about 20 minutes on 2 CPU cores)
+    python bench/transfer.py --only speed     # extraction time per clip
+    python bench/transfer.py --seeds 0 1 2    # fewer splits for the small-data part
+
+Parts:
+
+* ``speed``: seconds to embed a 20-s clip (the front end and musicnn), on 10 synthetic
+  clips, after one warm-up clip, under the current Keras backend.
+* ``small``: the small-data benchmark of ``bench/synthetic_results.py --only small`` (data
+  seed 2028, 10 clips per genre x 20 s, 70/30 track splits, split seeds 0-9): for each
+  pretrained model, ``train --model musicnn`` with its defaults through
+  ``runs.train_run``; its metrics give the probe alone, the probe with the statistics SVMs
+  (the default ensemble) and the SVM baseline, on the same test tracks as the recipe's rows
+  in BENCHMARKS.md.
+* ``real``: synthetic -> real. Each model is trained on split 0 of that set and scored on
+  the 14 real GTZAN clips of ``../shared/data`` (skipped when absent): the MSD probe (alone
+  and with the statistics SVMs) and the from-scratch default recipe (CNN + statistics SVMs).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from course_utils import config, evaluate, pretrained, runs, runtime, synth  # noqa: E402
+
+SMALL_SPLIT = dict(val_size=0.15, test_size=0.30)
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "gtzan-sample" / "genres_original"
+
+
+def speed_part() -> None:
+    clips = [synth.render_clip(g, 0, seconds=20.0) for g in config.GENRES]
+    pretrained.embed(clips[0], sr=config.SR)                      # builds and loads once
+    start = time.perf_counter()
+    for y in clips:
+        pretrained.embed(y, sr=config.SR)
+    per_clip = (time.perf_counter() - start) / len(clips)
+    print(f"\n### Extraction ({runtime.backend_name()}, {os.cpu_count()} CPU cores)\n")
+    print(f"embed one 20-s clip (6 patches): {per_clip:.2f} s, {20 / per_clip:.0f}x real time")
+
+
+def _run(out: Path, name: str, **kwargs) -> dict:
+    run_dir = out / name
+    if not (run_dir / "metrics.json").exists():
+        start = time.perf_counter()
+        runs.train_run(out=run_dir, overwrite=True, verbose=0, progress=False, **kwargs)
+        evaluate.evaluate_run(run_dir, progress=False)
+        print(f"  {name}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
+def _root(out: Path) -> Path:
+    return synth.synthesize(out / "data-small-2028", per_genre=10, seconds=20.0, seed=2028,
+                            n_jobs=os.cpu_count(), progress=False)
+
+
+def small_part(out: Path, seeds: list[int]) -> None:
+    root = _root(out)
+    print("\n### Small data: data seed 2028, 10 clips per genre x 20 s, 70/30 track splits\n")
+    cols = ["SVM baseline", "MSD probe alone", "MSD probe + statistics SVMs",
+            "MTT probe alone", "MTT probe + statistics SVMs"]
+    print("| split seed | " + " | ".join(cols) + " |\n|" + "---|" * (len(cols) + 1))
+    rows = []
+    for s in seeds:
+        m = {name: _run(out, f"musicnn_{name}_s{s}", model_name="musicnn", dataset=str(root),
+                        seed=s, pretrained_model=f"{name}_musicnn", **SMALL_SPLIT)
+             for name in ("MSD", "MTT")}
+        row = [m["MSD"]["svm_track_accuracy"], m["MSD"]["deep_track_accuracy"],
+               m["MSD"]["track_accuracy"], m["MTT"]["deep_track_accuracy"],
+               m["MTT"]["track_accuracy"]]
+        rows.append(row)
+        print(f"| {s} | " + " | ".join(f"{v:.1%}" for v in row) + " |", flush=True)
+    mean, std = np.mean(rows, axis=0), np.std(rows, axis=0, ddof=min(1, len(rows) - 1))
+    print("| mean ± std | " + " | ".join(f"{a:.1%} ± {b:.1%}" for a, b in zip(mean, std)) + " |")
+
+
+def real_part(out: Path) -> None:
+    if not REAL.is_dir():
+        print(f"\n(real part skipped: {REAL} not found)")
+        return
+    root = _root(out)
+    print("\n### Synthetic -> real: trained on split 0 of data seed 2028, scored on the 14 real "
+          "GTZAN clips\n")
+    print("| model | on its synthetic test tracks | on the 14 real clips | its parts on real |")
+    print("|---|---|---|---|")
+    for label, kwargs in (("MSD probe + statistics SVMs", dict(model_name="musicnn")),
+                          ("MTT probe + statistics SVMs",
+                           dict(model_name="musicnn", pretrained_model="MTT_musicnn")),
+                          ("from-scratch recipe (CNN + statistics SVMs)", dict(model_name="cnn"))):
+        name = f"real_{label.split()[0]}_s0"
+        own = _run(out, name, dataset=str(root), seed=0, **SMALL_SPLIT, **kwargs)
+        ext = evaluate.evaluate_run(out / name, str(REAL), progress=False)
+        parts = (f"deep alone {ext['deep_track_accuracy']:.1%}, statistics SVMs "
+                 f"{ext['stats_track_accuracy']:.1%}, SVM baseline "
+                 f"{ext['svm_track_accuracy']:.1%}") if "deep_track_accuracy" in ext else ""
+        print(f"| {label} | {own['track_accuracy']:.1%} | {ext['track_accuracy']:.1%} "
+              f"({ext['n_test_tracks']} tracks) | {parts} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("bench/out/transfer"))
+    parser.add_argument("--only", choices=["speed", "small", "real"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    os.environ["COURSE_CACHE_DIR"] = str(args.out / "cache")
+    if args.only in (None, "speed"):
+        speed_part()
+    if args.only in (None, "small"):
+        small_part(args.out, args.seeds)
+    if args.only in (None, "real"):
+        real_part(args.out)
+
+
+if __name__ == "__main__":
+    main()
