@@ -88,6 +88,8 @@ def _register_models(sub, kw) -> None:
     p.add_argument("--hybrid-kind", choices=["crnn", "parallel"], default="crnn")
     p.add_argument("--pretrained", choices=["MSD_musicnn", "MTT_musicnn"],
                    default="MSD_musicnn", help="the pretrained model for --model musicnn")
+    p.add_argument("--fine-tune", action="store_true",
+                   help="with --model musicnn: train the pretrained network too (slow on a CPU)")
     p.add_argument("--dataset", default=None, help="synthetic (default), gtzan or a folder")
     p.add_argument("--split", choices=["random", "fault-filtered", "kfold", "segment-random"],
                    default="random")
@@ -159,7 +161,8 @@ def _train(args) -> int:
                           fold=args.fold, val_size=args.val_size, test_size=args.test_size,
                           epochs=args.epochs, seed=args.seed, augment=args.augment,
                           ensemble=not args.no_ensemble, overlap=not args.no_overlap,
-                          overwrite=args.overwrite, pretrained_model=args.pretrained)
+                          overwrite=args.overwrite, pretrained_model=args.pretrained,
+                          fine_tune=args.fine_tune)
     m = evaluate.evaluate_run(run)
     print(f"{run}: track accuracy {m['track_accuracy']:.1%} "
           f"(95% CI {m['track_accuracy_ci95'][0]:.1%}-{m['track_accuracy_ci95'][1]:.1%}), "

@@ -74,6 +74,7 @@ TAGS = {
 }
 OUTPUTS = ("max_pool", "mean_pool", "penultimate", "taggram")
 FEATURE = "musicnn"         # the model input a probe reads: [max_pool, mean_pool] per patch
+PATCHES = "musicnn_patches" # the input fine-tuning reads: log-mel patches [187, 96]
 FEATURE_DIM = 2 * 753
 CACHE_VERSION = 1           # bump when the front end or the cached arrays change
 
@@ -223,9 +224,16 @@ def read_weights(name: str) -> dict[str, np.ndarray]:
 
 @lru_cache(maxsize=2)
 def load_musicnn(name: str = "MSD_musicnn") -> keras.Model:
-    """:func:`build_musicnn` with the pretrained weights (cached: built once per process)."""
+    """:func:`build_musicnn` with the pretrained weights (cached: built once per process).
+
+    The cached model is shared: never train it (:func:`build_fine_tune` makes its own copy).
+    """
+    return _with_weights(build_musicnn(name), name)
+
+
+def _with_weights(model: keras.Model, name: str) -> keras.Model:
+    """Fill ``model``'s layers, named after the TF1 scopes, from the converted checkpoint."""
     arrays = read_weights(name)
-    model = build_musicnn(name)
     for layer in model.layers:
         if isinstance(layer, layers.BatchNormalization):
             p = f"{layer.name}/"
@@ -274,9 +282,12 @@ def embed(y: np.ndarray, *, sr: int, model: str = "MSD_musicnn", hop: int = PATC
         If the clip is shorter than 3 s.
     """
     net = load_musicnn(model)
-    out = net.predict(patches(logmel(y, sr=sr), hop=hop), batch_size=batch_size, verbose=0)
-    return Embedding(**{k: np.asarray(out[k], dtype=np.float32) for k in OUTPUTS},
-                     tags=TAGS[model])
+    x = patches(logmel(y, sr=sr), hop=hop)
+    # called directly, not with predict(): clips have different numbers of patches, and
+    # predict() would trace a new graph for every new count
+    outs = [net(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
+    return Embedding(**{k: np.concatenate([keras.ops.convert_to_numpy(o[k]) for o in outs])
+                        .astype(np.float32) for k in OUTPUTS}, tags=TAGS[model])
 
 
 def patch_features(emb: Embedding) -> np.ndarray:
@@ -333,3 +344,40 @@ def embed_files(paths: Sequence, *, model: str = "MSD_musicnn",
         logger.warning("%d of %d files could not be embedded and were left out",
                        len(failed), len(failed) + len(out))
     return out
+
+
+def patch_spectrograms(paths: Sequence, *, progress: bool = True) -> dict[str, np.ndarray]:
+    """``{path: [shape=(n_patches, 187, 96)]}``: what fine-tuning reads; bad files reported."""
+    out = {}
+    for p in tqdm(list(paths), desc="log-mel patches", unit="file", disable=not progress):
+        try:
+            y, sr = audio.load(p, sr=SR)
+            out[str(p)] = patches(logmel(y, sr=sr))
+        except (CourseError, OSError) as err:
+            logger.warning("skipped %s: %s", p, err)
+    return out
+
+
+def build_fine_tune(num_classes: int = 10, *, pretrained_model: str = DEFAULT_MODEL,
+                    hidden: int = 128, dropout: float = 0.5, l2: float = 1e-3,
+                    name: str = "musicnn_ft") -> keras.Model:
+    """musicnn with its pretrained weights, unfrozen, under a probe: for fine-tuning.
+
+    Log-mel patches go in (input ``musicnn_patches``, :func:`patches`, not normalised:
+    musicnn's first layer does that); its ``[max_pool, mean_pool]`` feed the probe of
+    :func:`course_utils.models.build_probe`. The convolution and dense weights train; the
+    batch-norm layers stay frozen in inference mode, because a few dozen patches per batch
+    would overwrite statistics learned on a large collection. Train it with a small
+    learning rate (``train`` uses 1e-4).
+    """
+    from . import models   # the probe's builder; models does not import this module
+    backbone = _with_weights(build_musicnn(pretrained_model), pretrained_model)
+    for layer in backbone.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+    inputs = keras.Input((PATCH_FRAMES, N_MELS), name=PATCHES)
+    out = backbone(inputs)
+    pooled = layers.Concatenate(name="pooled_features")([out["max_pool"], out["mean_pool"]])
+    probe = models.build_probe((FEATURE_DIM,), num_classes, hidden=hidden, dropout=dropout,
+                               l2=l2)
+    return keras.Model(inputs, probe(pooled), name=name)

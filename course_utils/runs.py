@@ -49,7 +49,8 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
               augment: Sequence[str] | str | None = None, batch_size: int = 32,
               ensemble: bool = True, overlap: bool = True, overwrite: bool = False,
               verbose: int | str = "auto", pretrained_model: str = pretrained.DEFAULT_MODEL,
-              model_kwargs: dict | None = None, progress: bool = True) -> Path:
+              fine_tune: bool = False, model_kwargs: dict | None = None,
+              progress: bool = True) -> Path:
     """Train a model end to end and save a self-describing run folder.
 
     ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
@@ -66,7 +67,10 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     model_name : {"cnn", "lstm", "hybrid", "crnn", "parallel", "musicnn"}
         ``"hybrid"`` means ``hybrid_kind``. ``"musicnn"`` trains a probe
         (:func:`course_utils.models.build_probe`) on the frozen embeddings of
-        the pretrained ``pretrained_model`` (cached), with mixup by default.
+        the pretrained ``pretrained_model`` (cached), with mixup by default; with
+        ``fine_tune`` the pretrained network itself trains too, under the probe
+        (:func:`course_utils.pretrained.build_fine_tune`, learning rate 1e-4), on
+        log-mel patches: slow on a CPU.
     val_size, test_size : float
         Fractions of the tracks for a ``"random"`` split (70/15/15 by default).
     overlap : bool
@@ -79,8 +83,12 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         The run folder.
     """
     name = hybrid_kind if model_name == "hybrid" else model_name
+    name = "musicnn_ft" if fine_tune and name == "musicnn" else name
     _validate.one_of(name, tuple(models.MODEL_INPUTS), "model")
-    transfer = name == "musicnn"
+    if fine_tune and name != "musicnn_ft":
+        raise ParameterError(f"--fine-tune fine-tunes a pretrained model; --model {model_name} "
+                             "is trained from scratch. Use --model musicnn --fine-tune.")
+    transfer = name in ("musicnn", "musicnn_ft")
     augment = train.parse_augment("mixup" if transfer and augment is None else augment)
     if transfer and set(augment) & set(segments.WAVEFORM_AUGMENTS):
         raise ParameterError(f"--augment {','.join(augment)}: pitch and speed copies are not "
@@ -90,7 +98,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     split_args = {"method": split, "seed": seed, "folds": folds, "fold": fold,
                   "val_size": val_size, "test_size": test_size}
     tracks = data.load_dataset(dataset, progress=progress)
-    extra = _embeddings(tracks["path"], pretrained_model, progress) if transfer else None
+    extra = _transfer_inputs(name, tracks["path"], pretrained_model, progress)
     prepared = segments.prepare(tracks=tracks, split=split, seed=seed, folds=folds, fold=fold,
                                 val_size=val_size, test_size=test_size,
                                 overlap=overlap and not transfer, extra=extra,
@@ -100,14 +108,16 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         keras.mixed_precision.set_global_policy("mixed_float16")
     keras.backend.clear_session()
     runtime.set_seed(seed)
-    model = models.build_model(name, prepared.shapes(), len(prepared.genres),
-                               **(model_kwargs or {}))
+    model_kwargs = {**({"pretrained_model": pretrained_model} if name == "musicnn_ft" else {}),
+                    **(model_kwargs or {})}
+    model = models.build_model(name, prepared.shapes(), len(prepared.genres), **model_kwargs)
     history = train.fit(model, prepared, model_name=name, epochs=epochs, batch_size=batch_size,
-                        augment=augment, seed=seed, verbose=verbose)
+                        augment=augment, seed=seed, verbose=verbose,
+                        learning_rate=1e-4 if name == "musicnn_ft" else 1e-3)
     model.save(out / "model.keras")
     pd.DataFrame(history.history).rename_axis("epoch").to_csv(out / "history.csv")
     run_config = {
-        "model": name, "model_kwargs": model_kwargs or {}, "inputs": list(prepared.inputs),
+        "model": name, "model_kwargs": model_kwargs, "inputs": list(prepared.inputs),
         "features": config.feature_params(), "segment_frames": config.segment_frames(),
         "norm": prepared.norm, "genres": prepared.genres,
         "dataset": str(dataset or config.default_dataset()),
@@ -119,9 +129,11 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "versions": runtime.versions(), "run_format": RUN_FORMAT, "ensemble_weight": 1.0,
     }
     if transfer:
-        run_config["pretrained"] = {"model": pretrained_model,
-                                    "weights_sha256": pretrained.WEIGHTS_SHA256[pretrained_model],
-                                    "feature": "max_pool and mean_pool per 3-s patch"}
+        run_config["pretrained"] = {
+            "model": pretrained_model, "fine_tuned": name == "musicnn_ft",
+            "weights_sha256": pretrained.WEIGHTS_SHA256[pretrained_model],
+            "feature": ("log-mel patches (3 s, 16 kHz, 96 bands)" if name == "musicnn_ft"
+                        else "max_pool and mean_pool per 3-s patch")}
     if ensemble:
         run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
             out, model, prepared, name, seed)
@@ -130,10 +142,20 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     return out
 
 
-def _embeddings(paths, model: str, progress: bool) -> dict[str, dict]:
-    """``{path: {"musicnn": [n_patches, 1506]}}`` from the cached pretrained embeddings."""
-    embedded = pretrained.embed_files(paths, model=model, progress=progress)
-    return {p: {pretrained.FEATURE: pretrained.patch_features(e)} for p, e in embedded.items()}
+def _transfer_inputs(name: str, paths, model: str, progress: bool) -> dict[str, dict] | None:
+    """What a musicnn run reads besides the usual features, per path (None for other runs).
+
+    The probe: ``{"musicnn": [n_patches, 1506]}`` from the cached embeddings; fine-tuning:
+    ``{"musicnn_patches": [n_patches, 187, 96]}``, the log-mel patches themselves.
+    """
+    if name == "musicnn":
+        embedded = pretrained.embed_files(paths, model=model, progress=progress)
+        return {p: {pretrained.FEATURE: pretrained.patch_features(e)}
+                for p, e in embedded.items()}
+    if name == "musicnn_ft":
+        return {p: {pretrained.PATCHES: M}
+                for p, M in pretrained.patch_spectrograms(paths, progress=progress).items()}
+    return None
 
 
 def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
@@ -219,18 +241,21 @@ class Run:
         return result
 
     def track_features(self, y: np.ndarray, *, sr: int) -> dict[str, np.ndarray]:
-        """Everything this run reads from one waveform (with its embedding, for musicnn)."""
+        """Everything this run reads from one waveform (with musicnn's input, for musicnn)."""
         feats = features.track_features(y, sr=sr)
-        if "pretrained" in self.config:
+        if self.config["model"] == "musicnn":
             emb = pretrained.embed(y, sr=sr, model=self.config["pretrained"]["model"])
             feats[pretrained.FEATURE] = pretrained.patch_features(emb)
+        elif self.config["model"] == "musicnn_ft":
+            feats[pretrained.PATCHES] = pretrained.patches(pretrained.logmel(y, sr=sr))
         return feats
 
     def predict_table(self, tracks: pd.DataFrame, *, progress: bool = True) -> Predictions:
         """Predict every track of a dataset table that has usable features (cached)."""
         feats = features.extract(tracks["path"], progress=progress).features
-        if "pretrained" in self.config:
-            extra = _embeddings(tracks["path"], self.config["pretrained"]["model"], progress)
+        extra = _transfer_inputs(self.config["model"], tracks["path"],
+                                 self.config.get("pretrained", {}).get("model"), progress)
+        if extra is not None:
             feats = {p: {**f, **extra[p]} for p, f in feats.items() if p in extra}
         rows = [r for r in tracks.itertuples() if r.path in feats]
         return self.predict([feats[r.path] for r in rows], [r.track_id for r in rows])

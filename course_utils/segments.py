@@ -161,11 +161,17 @@ class Prepared:
         return {k: v.shape[1:] for k, v in self.train.X.items()}
 
 
+UNNORMALISED = ("musicnn_patches",)   # musicnn's first layer is its own input normalisation
+
+
 def norm_stats(seg: Segments) -> dict[str, dict[str, list[float]]]:
     """Per-band (log-mel), per-coefficient (MFCC) or per-dimension (embedding) mean and std
     of training segments."""
     stats = {}
     for name, X in seg.X.items():
+        if name in UNNORMALISED:      # the model normalises it itself: mean 0, std 1 here
+            stats[name] = {"mean": [0.0] * X.shape[-1], "std": [1.0] * X.shape[-1]}
+            continue
         axes = (0, 2, 3) if name == "logmel" else tuple(range(X.ndim - 1))
         stats[name] = {"mean": X.mean(axis=axes, dtype=np.float64).tolist(),
                        "std": (X.std(axis=axes, dtype=np.float64) + 1e-6).tolist()}

@@ -128,3 +128,27 @@ def test_embed_files_caches_reports_bad_files_and_follows_edits(tmp_path, monkey
     pretrained.embed_files([good], progress=False)
     assert calls == [1]
     assert list((tmp_path / "cache").rglob("*.npz"))                # plain arrays on disk
+
+
+def test_fine_tune_model_starts_from_the_pretrained_features_and_keeps_bn_frozen():
+    import keras
+    ref = np.load(REFERENCE)
+    model = pretrained.build_fine_tune(4, pretrained_model="MTT_musicnn")
+    backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model)
+                    and layer.name == "MTT_musicnn")
+    out = backbone.predict(ref["x"], verbose=0)
+    np.testing.assert_allclose(out["mean_pool"], ref["MTT_musicnn/mean_pool"].reshape(1, -1),
+                               atol=TOLERANCE["mean_pool"])
+    assert model.input_shape == (None, 187, 96) and model.output_shape == (None, 4)
+    bn = [l for l in backbone.layers if isinstance(l, keras.layers.BatchNormalization)]
+    assert bn and not any(l.trainable for l in bn)
+    conv = backbone.get_layer("conv2d_5")
+    before_conv, before_bn = conv.get_weights()[0].copy(), bn[3].get_weights()[2].copy()
+    from course_utils import models
+    models.compile_model(model, learning_rate=1e-3)
+    x = np.repeat(ref["x"], 4, axis=0) + np.random.default_rng(0).normal(0, 0.1, (4, 187, 96))
+    model.train_on_batch(x.astype("float32"), np.arange(4))
+    assert not np.array_equal(conv.get_weights()[0], before_conv)        # the network learns
+    np.testing.assert_array_equal(bn[3].get_weights()[2], before_bn)     # its statistics stay
+    shared = pretrained.load_musicnn("MTT_musicnn").get_layer("conv2d_5").get_weights()[0]
+    assert not np.array_equal(shared, conv.get_weights()[0])             # the cache is untouched

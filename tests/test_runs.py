@@ -245,7 +245,7 @@ def test_musicnn_run_trains_a_probe_on_frozen_embeddings(musicnn_run, dataset, t
     from course_utils import pretrained
     cfg = json.loads((musicnn_run / "config.json").read_text())
     assert cfg["inputs"] == ["musicnn"] and cfg["augment"] == ["mixup"]
-    assert cfg["pretrained"] == {"model": "MSD_musicnn",
+    assert cfg["pretrained"] == {"model": "MSD_musicnn", "fine_tuned": False,
                                  "weights_sha256": pretrained.WEIGHTS_SHA256["MSD_musicnn"],
                                  "feature": "max_pool and mean_pool per 3-s patch"}
     m = json.loads((musicnn_run / "metrics.json").read_text())
@@ -265,3 +265,19 @@ def test_musicnn_run_trains_a_probe_on_frozen_embeddings(musicnn_run, dataset, t
 def test_musicnn_refuses_waveform_copies(dataset, tmp_path):
     with pytest.raises(ParameterError, match="not embedded for musicnn"):
         runs.train_run("musicnn", dataset=dataset, out=tmp_path / "x", augment="pitch")
+
+
+def test_musicnn_fine_tune_trains_end_to_end(dataset, tmp_path):
+    out = runs.train_run("musicnn", fine_tune=True, pretrained_model="MTT_musicnn",
+                         dataset=dataset, out=tmp_path / "ft", epochs=1, verbose=0, seed=1,
+                         ensemble=False)
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["model"] == "musicnn_ft" and cfg["inputs"] == ["musicnn_patches"]
+    assert cfg["pretrained"]["fine_tuned"] is True and cfg["pretrained"]["model"] == "MTT_musicnn"
+    assert cfg["norm"]["musicnn_patches"]["std"] == [1.0] * 96     # musicnn normalises itself
+    m = evaluate.evaluate_run(out, progress=False)
+    assert m["n_test_tracks"] > 0
+    f = next((dataset / "jazz").iterdir())
+    assert len(runs.predict_file(out, f)["top"]) == 3
+    with pytest.raises(ParameterError, match="Use --model musicnn --fine-tune"):
+        runs.train_run("cnn", fine_tune=True, dataset=dataset, out=tmp_path / "x")

@@ -60,7 +60,7 @@ def build_model(name: str, input_shapes: Mapping[str, Shape] | None = None,
 
     Parameters
     ----------
-    name : {"cnn", "lstm", "crnn", "parallel", "hybrid", "musicnn"}
+    name : {"cnn", "lstm", "crnn", "parallel", "hybrid", "musicnn", "musicnn_ft"}
         The model; ``"hybrid"`` reads ``kind=`` from ``kwargs`` (default ``"crnn"``),
         as the CLI's ``--model hybrid --hybrid-kind ...`` does.
     input_shapes : dict, optional
@@ -101,6 +101,9 @@ def build_model(name: str, input_shapes: Mapping[str, Shape] | None = None,
         return build_hybrid(shapes["logmel"], num_classes, kind="crnn", **kwargs)
     if name == "musicnn":
         return build_probe(shapes["musicnn"], num_classes, **kwargs)
+    if name == "musicnn_ft":          # pretrained weights, so built where they are loaded
+        from .. import pretrained
+        return pretrained.build_fine_tune(num_classes, **kwargs)
     return build_hybrid((shapes["logmel"], shapes["mfcc"]), num_classes,
                         kind="parallel", **kwargs)
 

@@ -21,6 +21,7 @@ MODEL_INPUTS = {
     "crnn": ("logmel",),
     "parallel": ("logmel", "mfcc"),
     "musicnn": ("musicnn",),        # a probe on pretrained embeddings (08_transfer_learning)
+    "musicnn_ft": ("musicnn_patches",),   # musicnn fine-tuned under a probe, on log-mel patches
 }
 
 Shape = tuple[int, ...]
