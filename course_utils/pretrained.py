@@ -375,9 +375,12 @@ def build_fine_tune(num_classes: int = 10, *, pretrained_model: str = DEFAULT_MO
     for layer in backbone.layers:
         if isinstance(layer, layers.BatchNormalization):
             layer.trainable = False
+    # only up to the pooled features: the tagging layers above them get no gradient here
+    trunk = keras.Model(backbone.input, [backbone.get_layer("max_pool").output,
+                                         backbone.get_layer("mean_pool").output],
+                        name=pretrained_model)
     inputs = keras.Input((PATCH_FRAMES, N_MELS), name=PATCHES)
-    out = backbone(inputs)
-    pooled = layers.Concatenate(name="pooled_features")([out["max_pool"], out["mean_pool"]])
+    pooled = layers.Concatenate(name="pooled_features")(trunk(inputs))
     probe = models.build_probe((FEATURE_DIM,), num_classes, hidden=hidden, dropout=dropout,
                                l2=l2)
     return keras.Model(inputs, probe(pooled), name=name)
