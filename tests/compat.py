@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lesson", default=LESSON, help=f"the lesson run under nbval ({LESSON})")
     parser.add_argument("--freeze", action="store_true",
                         help="after a pass, write constraints/py3.X.txt from the venv")
+    parser.add_argument("--parallel", action="store_true",
+                        help="one Python per process, side by side (logs printed after)")
     args = parser.parse_args(argv)
 
     found = {m: find_python(m) for m in args.pythons}
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.ends and len(chosen) > 2:
         chosen = [chosen[0], chosen[-1]]
 
+    if args.parallel and len(chosen) > 1:
+        return _side_by_side(chosen, argv or sys.argv[1:])
     results = {}
     for minor in chosen:
         start = time.monotonic()
@@ -148,6 +152,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{minor:<7} {'passed' if code == 0 else 'FAILED':<7} {t_install:6.0f} s "
               f"{t_tests:6.0f} s")
     return 1 if any(code for code, _, _ in results.values()) else 0
+
+
+def _side_by_side(chosen: list[str], argv: list[str]) -> int:
+    """Run this script once per Python, concurrently; print each log when all are done.
+
+    The unit tests mostly keep one core busy, so two Pythons side by side take little
+    longer than one on a 2-core machine.
+    """
+    rest = [a for a in argv if a not in ("--parallel", "--ends")]
+    if "--pythons" in rest:                          # drop the list: each child gets one
+        i = rest.index("--pythons")
+        j = i + 1
+        while j < len(rest) and not rest[j].startswith("--"):
+            j += 1
+        rest = rest[:i] + rest[j:]
+    logs, procs = {}, {}
+    for minor in chosen:
+        logs[minor] = REPO / ".venv-compat" / f"py{minor}.log"
+        logs[minor].parent.mkdir(exist_ok=True)
+        with open(logs[minor], "w") as log:
+            procs[minor] = subprocess.Popen([sys.executable, __file__, "--pythons", minor, *rest],
+                                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    codes = {minor: proc.wait() for minor, proc in procs.items()}
+    for minor in chosen:
+        print(f"\n##### Python {minor}: {logs[minor].relative_to(REPO)}", flush=True)
+        print(logs[minor].read_text(), flush=True)
+    return 1 if any(codes.values()) else 0
 
 
 if __name__ == "__main__":

@@ -89,7 +89,10 @@ def test_evaluate_external_and_compare(env, cnn_run, gtzan_sample):
     assert table.returncode == 0 and "cnn" in table.stdout and "± 0.0%" in table.stdout
 
 
-@pytest.mark.parametrize("model", ["lstm", "crnn", "parallel"])
+# The CRNN and the parallel model are trained through the same train_run in lesson 05, whose
+# comparison cell asserts every model above chance in FAST mode; training them here as well
+# cost CI 86 s.
+@pytest.mark.parametrize("model", ["lstm"])
 def test_other_models_learn_in_fast_mode(model, env, monkeypatch, tmp_path):
     for key in ("COURSE_FAST", "COURSE_CACHE_DIR", "COURSE_DATA_DIR"):
         monkeypatch.setenv(key, env[key])

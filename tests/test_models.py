@@ -138,6 +138,7 @@ def test_model_overfits_a_tiny_structured_set(name):
     assert inference_accuracy(model, X, labels) == 1.0
 
 
+@pytest.mark.slow   # a JAX process of its own
 def test_models_run_under_jax():
     script = textwrap.dedent("""
         import json, sys

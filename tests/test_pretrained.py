@@ -33,6 +33,7 @@ def test_rebuild_matches_the_original_graph(name):
     assert all(diffs[k] <= TOLERANCE[k] for k in diffs), diffs
 
 
+@pytest.mark.slow   # a JAX process of its own
 def test_rebuild_matches_under_jax():
     pytest.importorskip("jax")
     code = ("import json, sys; sys.path.insert(0, 'tests'); import test_pretrained as t; "
