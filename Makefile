@@ -42,9 +42,13 @@ lab: $(STAMP) data
 	    --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
 
 # The browser tests need Chromium and a running JupyterLab: only make test-browser runs them.
+# Unit tests run on every core (one test file per worker); the lessons run one after another,
+# in order, because later lessons reuse the runs earlier ones trained.
 test: $(STAMP)
 	$(PY) -m course_utils notebooks build --check
-	COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -m "not browser" tests solutions notebooks \
+	COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -m "not browser" tests \
+	    -n auto --dist loadfile --durations=15
+	COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest -m "not browser" solutions notebooks \
 	    --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    --nbval-cell-timeout=900 \
 	    --durations=15
