@@ -16,6 +16,8 @@ Parts:
   ``runs.train_run``; its metrics give the probe alone, the probe with the statistics SVMs
   (the default ensemble) and the SVM baseline, on the same test tracks as the recipe's rows
   in BENCHMARKS.md.
+* ``finetune``: ``train --model musicnn --fine-tune`` on split 0 of the small-data set, 10
+  epochs (each takes minutes on a CPU), against the frozen probe on the same split.
 * ``real``: synthetic -> real. Each model is trained on split 0 of that set and scored on
   the 14 real GTZAN clips of ``../shared/data`` (skipped when absent): the MSD probe (alone
   and with the statistics SVMs) and the from-scratch default recipe (CNN + statistics SVMs).
@@ -86,6 +88,24 @@ def small_part(out: Path, seeds: list[int]) -> None:
     print("| mean ± std | " + " | ".join(f"{a:.1%} ± {b:.1%}" for a, b in zip(mean, std)) + " |")
 
 
+def finetune_part(out: Path, epochs: int = 10) -> None:
+    root = _root(out)
+    frozen = _run(out, "musicnn_MSD_s0", model_name="musicnn", dataset=str(root), seed=0,
+                  pretrained_model="MSD_musicnn", **SMALL_SPLIT)
+    start = time.perf_counter()
+    tuned = _run(out, f"musicnn_ft_MSD_s0_e{epochs}", model_name="musicnn", fine_tune=True,
+                 dataset=str(root), seed=0, epochs=epochs, **SMALL_SPLIT)
+    cfg = json.loads((out / f"musicnn_ft_MSD_s0_e{epochs}" / "config.json").read_text())
+    print(f"\n### Fine-tuning, split 0 of data seed 2028 ({epochs} epochs at most)\n")
+    print("| model | alone | with the statistics SVMs | epochs run | s per epoch |")
+    print("|---|---|---|---|---|")
+    for label, m, c in (("frozen MSD probe", frozen, None), ("fine-tuned MSD", tuned, cfg)):
+        print(f"| {label} | {m['deep_track_accuracy']:.1%} | {m['track_accuracy']:.1%} | "
+              f"{c['epochs_run'] if c else '-'} | {c['epoch_seconds']:.0f} |" if c else
+              f"| {label} | {m['deep_track_accuracy']:.1%} | {m['track_accuracy']:.1%} | - | - |")
+    print(f"(fine-tuning run: {time.perf_counter() - start:.0f} s with its evaluation)")
+
+
 def real_part(out: Path) -> None:
     if not REAL.is_dir():
         print(f"\n(real part skipped: {REAL} not found)")
@@ -112,7 +132,7 @@ def real_part(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench/out/transfer"))
-    parser.add_argument("--only", choices=["speed", "small", "real"])
+    parser.add_argument("--only", choices=["speed", "small", "finetune", "real"])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -121,6 +141,8 @@ def main() -> None:
         speed_part()
     if args.only in (None, "small"):
         small_part(args.out, args.seeds)
+    if args.only in (None, "finetune"):
+        finetune_part(args.out)
     if args.only in (None, "real"):
         real_part(args.out)
 
