@@ -89,6 +89,9 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         raise ParameterError(f"--fine-tune fine-tunes a pretrained model; --model {model_name} "
                              "is trained from scratch. Use --model musicnn --fine-tune.")
     transfer = name in ("musicnn", "musicnn_ft")
+    if name == "musicnn_ft":
+        logger.warning("--fine-tune is experimental: on the small-data benchmark it scored far "
+                       "below the frozen probe (BENCHMARKS.md); prefer --model musicnn alone")
     augment = train.parse_augment("mixup" if transfer and augment is None else augment)
     if transfer and set(augment) & set(segments.WAVEFORM_AUGMENTS):
         raise ParameterError(f"--augment {','.join(augment)}: pitch and speed copies are not "
