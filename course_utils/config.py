@@ -86,12 +86,14 @@ def data_dir() -> Path:
     return Path(os.environ.get("COURSE_DATA_DIR") or _home() / "data").expanduser()
 
 
-def synthetic_dir() -> Path:
+def synthetic_dir(*, fast_profile: bool | None = None) -> Path:
     """Folder of the synthetic set: ``synthetic/``, or ``synthetic-fast/`` in FAST mode.
 
     Two folders, so a FAST test run never replaces a learner's full-size set.
+    ``fast_profile`` picks one regardless of the mode (a run records its profile).
     """
-    return data_dir() / ("synthetic-fast" if fast() else "synthetic")
+    fast_profile = fast() if fast_profile is None else fast_profile
+    return data_dir() / ("synthetic-fast" if fast_profile else "synthetic")
 
 
 def cache_dir() -> Path:

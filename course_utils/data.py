@@ -248,11 +248,11 @@ def identity(tracks: pd.DataFrame) -> dict:
     ident = {"name": name if name in ("synthetic", "gtzan") else Path(name).name,
              "n_tracks": len(tracks),
              "tracks_sha256": hashlib.sha256(listing.encode()).hexdigest()}
-    info = Path(tracks.attrs["dataset_root"]) / "synth_info.json"
-    if name == "synthetic" and info.exists():
-        ident["profile"] = "fast" if Path(tracks.attrs["dataset_root"]).name.endswith("-fast") \
-            else "default"
-        ident["synth"] = json.loads(info.read_text())
+    root = Path(tracks.attrs["dataset_root"])
+    if name == "synthetic" and (root / "synth_info.json").exists():
+        fast_name = config.synthetic_dir(fast_profile=True).name
+        ident["profile"] = "fast" if root.name == fast_name else "default"
+        ident["synth"] = json.loads((root / "synth_info.json").read_text())
     return ident
 
 
@@ -303,7 +303,7 @@ def _recorded_synthetic(recorded: dict, *, progress: bool) -> Path:
     """The folder of the synthetic set a run used: made when missing, refused when different."""
     from . import synth   # a sibling module; only needed to remake a missing set
     want = recorded["synth"]
-    root = config.data_dir() / ("synthetic-fast" if recorded["profile"] == "fast" else "synthetic")
+    root = config.synthetic_dir(fast_profile=recorded["profile"] == "fast")
     info = root / "synth_info.json"
     have = json.loads(info.read_text()) if info.exists() else None
     if have is None and want["version"] == synth.VERSION:
