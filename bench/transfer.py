@@ -88,7 +88,7 @@ def small_part(out: Path, seeds: list[int]) -> None:
     print("| mean ± std | " + " | ".join(f"{a:.1%} ± {b:.1%}" for a, b in zip(mean, std)) + " |")
 
 
-def finetune_part(out: Path, epochs: int = 10) -> None:
+def finetune_part(out: Path, epochs: int = 8) -> None:
     root = _root(out)
     frozen = _run(out, "musicnn_MSD_s0", model_name="musicnn", dataset=str(root), seed=0,
                   pretrained_model="MSD_musicnn", **SMALL_SPLIT)

@@ -24,7 +24,8 @@ REQUIREMENTS = {
     "numpy": "numpy>=1.26,<3", "pandas": "pandas>=2.0,<4", "sklearn": "scikit-learn>=1.3,<2",
     "joblib": "joblib>=1.3,<2", "skops": "skops>=0.10,<1", "scipy": "scipy>=1.10,<2", "matplotlib": "matplotlib>=3.7,<4",
     "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
-    "jupyterlab": "jupyterlab>=4.0,<5", "tqdm": "tqdm>=4.66,<5",
+    "jupyterlab": "jupyterlab>=4.0,<5", "ipykernel": "ipykernel>=6.29,<7",
+    "tqdm": "tqdm>=4.66,<5",
     "packaging": "packaging>=23,<30",
 }
 COLAB_HOME = Path(os.environ.get("COURSE_COLAB_HOME", "/content/genre-course"))

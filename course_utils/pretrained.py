@@ -361,14 +361,17 @@ def patch_spectrograms(paths: Sequence, *, progress: bool = True) -> dict[str, n
 def build_fine_tune(num_classes: int = 10, *, pretrained_model: str = DEFAULT_MODEL,
                     hidden: int = 128, dropout: float = 0.5, l2: float = 1e-3,
                     name: str = "musicnn_ft") -> keras.Model:
-    """musicnn with its pretrained weights, unfrozen, under a probe: for fine-tuning.
+    """musicnn with its pretrained weights under a probe: for fine-tuning.
 
     Log-mel patches go in (input ``musicnn_patches``, :func:`patches`, not normalised:
-    musicnn's first layer does that); its ``[max_pool, mean_pool]`` feed the probe of
-    :func:`course_utils.models.build_probe`. The convolution and dense weights train; the
-    batch-norm layers stay frozen in inference mode, because a few dozen patches per batch
-    would overwrite statistics learned on a large collection. Train it with a small
-    learning rate (``train`` uses 1e-4).
+    musicnn's first layer does that); its ``[max_pool, mean_pool]`` pass a
+    ``Normalization`` layer named ``feature_norm`` (adapt it to the training features,
+    as the frozen probe's inputs are normalised) and feed the probe of
+    :func:`course_utils.models.build_probe`. The batch-norm layers stay frozen in
+    inference mode, because a few dozen patches per batch would overwrite statistics
+    learned on a large collection. :func:`course_utils.train.fit_fine_tune` trains it
+    in two stages: the probe on frozen features first, then everything at a small
+    learning rate.
     """
     from . import models   # the probe's builder; models does not import this module
     backbone = _with_weights(build_musicnn(pretrained_model), pretrained_model)
@@ -381,6 +384,7 @@ def build_fine_tune(num_classes: int = 10, *, pretrained_model: str = DEFAULT_MO
                         name=pretrained_model)
     inputs = keras.Input((PATCH_FRAMES, N_MELS), name=PATCHES)
     pooled = layers.Concatenate(name="pooled_features")(trunk(inputs))
+    normed = layers.Normalization(axis=-1, name="feature_norm")(pooled)   # adapt() sets it
     probe = models.build_probe((FEATURE_DIM,), num_classes, hidden=hidden, dropout=dropout,
                                l2=l2)
-    return keras.Model(inputs, probe(pooled), name=name)
+    return keras.Model(inputs, probe(normed), name=name)

@@ -90,8 +90,9 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
                              "is trained from scratch. Use --model musicnn --fine-tune.")
     transfer = name in ("musicnn", "musicnn_ft")
     if name == "musicnn_ft":
-        logger.warning("--fine-tune is experimental: on the small-data benchmark it scored far "
-                       "below the frozen probe (BENCHMARKS.md); prefer --model musicnn alone")
+        logger.warning("--fine-tune trains the whole pretrained network: minutes per epoch on a "
+                       "CPU, and on small collections it has not beaten the frozen probe "
+                       "(BENCHMARKS.md), whose weights it keeps when it does not help")
     augment = train.parse_augment("mixup" if transfer and augment is None else augment)
     if transfer and set(augment) & set(segments.WAVEFORM_AUGMENTS):
         raise ParameterError(f"--augment {','.join(augment)}: pitch and speed copies are not "
@@ -114,9 +115,12 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     model_kwargs = {**({"pretrained_model": pretrained_model} if name == "musicnn_ft" else {}),
                     **(model_kwargs or {})}
     model = models.build_model(name, prepared.shapes(), len(prepared.genres), **model_kwargs)
-    history = train.fit(model, prepared, model_name=name, epochs=epochs, batch_size=batch_size,
-                        augment=augment, seed=seed, verbose=verbose,
-                        learning_rate=1e-4 if name == "musicnn_ft" else 1e-3)
+    if name == "musicnn_ft":
+        history = train.fit_fine_tune(model, prepared, epochs=epochs, batch_size=batch_size,
+                                      augment=augment, seed=seed, verbose=verbose)
+    else:
+        history = train.fit(model, prepared, model_name=name, epochs=epochs,
+                            batch_size=batch_size, augment=augment, seed=seed, verbose=verbose)
     model.save(out / "model.keras")
     pd.DataFrame(history.history).rename_axis("epoch").to_csv(out / "history.csv")
     run_config = {
@@ -127,7 +131,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "data_identity": data.identity(prepared.tracks), "split": split_args,
         "seed": seed, "augment": list(augment), "train_hop": prepared.train_hop,
         "epochs_run": len(history.history["loss"]),
-        "epoch_seconds": float(np.median(history.history["epoch_seconds"])),
+        "epoch_seconds": float(np.median(_last_stage(history.history)["epoch_seconds"])),
         "params": int(model.count_params()), "fast": config.fast(),
         "versions": runtime.versions(), "run_format": RUN_FORMAT, "ensemble_weight": 1.0,
     }
@@ -137,12 +141,26 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
             "weights_sha256": pretrained.WEIGHTS_SHA256[pretrained_model],
             "feature": ("log-mel patches (3 s, 16 kHz, 96 bands)" if name == "musicnn_ft"
                         else "max_pool and mean_pool per 3-s patch")}
+        if name == "musicnn_ft":
+            probe_loss = min(v for v, s in zip(history.history["val_loss"],
+                                               history.history["stage"]) if s == 1)
+            tuned_loss = float(np.nanmin(_last_stage(history.history)["val_loss"] + [np.inf]))
+            run_config["pretrained"]["kept"] = "fine-tuned" if tuned_loss < probe_loss else "probe"
+            run_config["pretrained"]["val_loss"] = {"probe": probe_loss, "fine-tuned": tuned_loss}
     if ensemble:
         run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
             out, model, prepared, name, seed)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
+
+
+def _last_stage(history: dict) -> dict:
+    """The epochs of the last training stage (fine-tuning has two: probe, then everything)."""
+    stages = history.get("stage")
+    if not stages:
+        return history
+    return {k: [v for v, s in zip(vals, stages) if s == stages[-1]] for k, vals in history.items()}
 
 
 def _transfer_inputs(name: str, paths, model: str, progress: bool) -> dict[str, dict] | None:

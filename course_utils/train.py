@@ -8,6 +8,7 @@ Introduced in 03_cnn.
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Sequence
@@ -19,6 +20,8 @@ from . import _validate, config, models, segments
 
 AUGMENTS = ("specaugment", "mixup", *segments.WAVEFORM_AUGMENTS)
 DEFAULT_AUGMENT = ("specaugment", "mixup")
+
+logger = logging.getLogger(__name__)
 
 
 def parse_augment(spec: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -161,3 +164,57 @@ class _EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
+
+
+# --------------------------------------------------------------------------- fine-tuning
+def fit_fine_tune(model: keras.Model, prepared: segments.Prepared, *, epochs: int | None = None,
+                  probe_epochs: int | None = None, batch_size: int = 32,
+                  augment: Sequence[str] = ("mixup",), learning_rate: float = 1e-5,
+                  seed: int = config.SEED, verbose: int | str = "auto") -> keras.callbacks.History:
+    """Fine-tune a :func:`course_utils.pretrained.build_fine_tune` model in two stages.
+
+    1. **Probe first.** The pretrained network's pooled features of the training and
+       validation patches are computed once; ``feature_norm`` is adapted to the training
+       ones and the probe is trained on them with :func:`fit` (learning rate 1e-3, as
+       for a frozen probe). A probe with random weights would send large, random
+       gradients into the pretrained layers and wreck them in the first steps.
+    2. **Then everything**, on the log-mel patches, at ``learning_rate`` (1e-5), for at
+       most ``epochs`` epochs (2 in FAST mode, else 8). If no epoch of this stage
+       lowers the validation loss below the probe's, the probe's weights are kept, and
+       a log line says so.
+
+    Returns
+    -------
+    keras.callbacks.History
+        Both stages one after the other; ``history.history["stage"]`` says which.
+    """
+    import dataclasses
+    epochs = _validate.positive_int(epochs or (2 if config.fast() else 8), "epochs")
+    patches = {part: models.select_inputs("musicnn_ft", getattr(prepared, part).X)
+               for part in ("train", "val")}
+    pooled = keras.Model(model.input, model.get_layer("pooled_features").output)
+    feats = {part: pooled.predict(X, batch_size=64, verbose=0) for part, X in patches.items()}
+    norm, probe = model.get_layer("feature_norm"), model.get_layer("probe")
+    norm.adapt(feats["train"])
+    inputs = keras.Input(feats["train"].shape[1:], name="musicnn")
+    head = keras.Model(inputs, probe(norm(inputs)), name="probe_stage")
+    as_features = lambda seg, X: segments.Segments({"musicnn": X}, seg.labels, seg.track_ids)
+    stage1 = dataclasses.replace(prepared, train=as_features(prepared.train, feats["train"]),
+                                 val=as_features(prepared.val, feats["val"]))
+    first = fit(head, stage1, model_name="musicnn", epochs=probe_epochs, batch_size=batch_size,
+                augment=augment, seed=seed, verbose=verbose).history
+    probe_val_loss, kept = min(first["val_loss"]), model.get_weights()
+    second = fit(model, prepared, model_name="musicnn_ft", epochs=epochs, batch_size=batch_size,
+                 augment=augment, learning_rate=learning_rate, seed=seed,
+                 verbose=verbose).history
+    tuned = [v for v in second["val_loss"] if np.isfinite(v)]   # a diverged epoch is NaN
+    if not tuned or min(tuned) >= probe_val_loss:
+        model.set_weights(kept)
+        logger.info("fine-tuning did not lower the validation loss below the probe's "
+                    "(%.4f): the probe on frozen features is kept", probe_val_loss)
+    history = keras.callbacks.History()
+    pad = lambda h, key: list(h.get(key, [float("nan")] * len(h["loss"])))
+    history.history = {key: pad(first, key) + pad(second, key)
+                       for key in dict.fromkeys([*first, *second])}
+    history.history["stage"] = [1] * len(first["loss"]) + [2] * len(second["loss"])
+    return history

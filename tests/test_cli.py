@@ -99,3 +99,21 @@ def test_other_models_learn_in_fast_mode(model, env, monkeypatch, tmp_path):
     run = runs.train_run(model, out=tmp_path / model, ensemble=False, verbose=0)
     m = evaluate.evaluate_run(run, progress=False)
     assert m["track_accuracy"] > 0.1 + MARGIN, f"{model}: {m['track_accuracy']:.1%}"
+
+
+def test_musicnn_trains_evaluates_and_predicts_under_jax(env, fast_synthetic, tmp_path):
+    """``train --model musicnn`` end to end with ``KERAS_BACKEND=jax``, as on a JAX machine."""
+    pytest.importorskip("jax")
+    jax_env = {**env, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    out = tmp_path / "musicnn-jax"
+    result = course("train", "--model", "musicnn", "--pretrained", "MTT_musicnn", "--out", out,
+                    "--fast", env=jax_env)
+    assert result.returncode == cli.EXIT_OK, result.stderr[-2000:]
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["versions"]["backend"] == "jax" and cfg["pretrained"]["model"] == "MTT_musicnn"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["deep_track_accuracy"] > 0.1 + MARGIN and "svm_track_accuracy" in metrics
+    clip = next((fast_synthetic / "genres_original" / "metal").iterdir())
+    result = course("predict", out, clip, "--json", env=jax_env)
+    assert result.returncode == cli.EXIT_OK, result.stderr[-2000:]
+    assert json.loads(result.stdout)[0]["top"][0]["genre"] in cfg["genres"]

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 
+import keras
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 
-from course_utils import audio, classical, evaluate, features, runs, segments
+from course_utils import (audio, classical, data, evaluate, features, models, pretrained, runs,
+                          segments, train)
 from course_utils.exceptions import AudioDecodeError, ParameterError, RunMismatchError
 from fakes import write_dataset
 
@@ -275,9 +278,32 @@ def test_musicnn_fine_tune_trains_end_to_end(dataset, tmp_path):
     assert cfg["model"] == "musicnn_ft" and cfg["inputs"] == ["musicnn_patches"]
     assert cfg["pretrained"]["fine_tuned"] is True and cfg["pretrained"]["model"] == "MTT_musicnn"
     assert cfg["norm"]["musicnn_patches"]["std"] == [1.0] * 96     # musicnn normalises itself
+    assert cfg["pretrained"]["kept"] in ("probe", "fine-tuned")
+    assert pd.read_csv(out / "history.csv")["stage"].tolist()[-1] == 2
     m = evaluate.evaluate_run(out, progress=False)
     assert m["n_test_tracks"] > 0
     f = next((dataset / "jazz").iterdir())
     assert len(runs.predict_file(out, f)["top"]) == 3
     with pytest.raises(ParameterError, match="Use --model musicnn --fine-tune"):
         runs.train_run("cnn", fine_tune=True, dataset=dataset, out=tmp_path / "x")
+
+
+def test_fine_tuning_trains_the_probe_first_and_keeps_it_when_tuning_hurts(dataset):
+    tracks = data.load_dataset(dataset, progress=False)
+    extra = runs._transfer_inputs("musicnn_ft", tracks["path"], "MTT_musicnn", False)
+    prep = segments.prepare(tracks=tracks, seed=1, overlap=False, extra=extra, augment=(),
+                            inputs=models.MODEL_INPUTS["musicnn_ft"], progress=False)
+    model = pretrained.build_fine_tune(len(prep.genres), pretrained_model="MTT_musicnn")
+    backbone = [w.copy() for w in model.get_layer("MTT_musicnn").get_weights()]
+    probe = [w.copy() for w in model.get_layer("probe").get_weights()]
+    # a learning rate of 10 wrecks the pretrained layers: the probe's weights must come back
+    history = train.fit_fine_tune(model, prep, epochs=1, probe_epochs=3, learning_rate=10.0,
+                                  augment=(), verbose=0).history
+    assert history["stage"] == [1, 1, 1, 2]
+    for before, after in zip(backbone, model.get_layer("MTT_musicnn").get_weights()):
+        np.testing.assert_array_equal(before, after)
+    assert any(not np.array_equal(a, b)                         # but the probe did train
+               for a, b in zip(probe, model.get_layer("probe").get_weights()))
+    pooled = keras.Model(model.input, model.get_layer("feature_norm").output)
+    z = np.asarray(pooled(prep.train.X["musicnn_patches"][:64]))
+    assert abs(z.mean()) < 0.5 and 0.3 < z.std() < 2      # features normalised on train
