@@ -26,7 +26,7 @@ REQUIREMENTS = {
     "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
     "jupyterlab": "jupyterlab>=4.0,<5", "ipykernel": "ipykernel>=6.29,<7",
     "tqdm": "tqdm>=4.66,<5",
-    "packaging": "packaging>=23,<30",
+    "packaging": "packaging>=23,<30", "pretty_midi": "pretty_midi>=0.2.10,<0.3",
 }
 COLAB_HOME = Path(os.environ.get("COURSE_COLAB_HOME", "/content/genre-course"))
 DRIVE_MOUNT = Path("/content/drive")            # where Colab mounts Google Drive
