@@ -17,8 +17,10 @@ platforms, and a course must install with ``pip`` alone everywhere.
 
 Examples
 --------
->>> sf = SoundFont(default_path())                    # doctest: +SKIP
+>>> sf = SoundFont(default_path())
 >>> y = sf.note(program=0, key=69, velocity=100, seconds=0.5, sr=22050)  # piano A4
+>>> sf.preset_name(0), y.dtype, len(y) > 0.5 * 22050                     # held, then released
+('Piano 1', dtype('float32'), True)
 """
 from __future__ import annotations
 
