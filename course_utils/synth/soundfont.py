@@ -44,6 +44,9 @@ DELAY, ATTACK, HOLD, DECAY, SUSTAIN, RELEASE = 33, 34, 35, 36, 37, 38
 INSTRUMENT, KEY_RANGE, VEL_RANGE, ATTENUATION = 41, 43, 44, 48
 COARSE_TUNE, FINE_TUNE, SAMPLE_ID, SAMPLE_MODES, SCALE_TUNING, ROOT_KEY = 51, 52, 53, 54, 56, 58
 RANGES = (KEY_RANGE, VEL_RANGE)
+VELOCITY_LAYER = 16          # notes within one layer of 16 velocities share a rendering
+HOLD_CLASSES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)   # seconds: a note reuses the next longer one
+MAX_RELEASE = 3              # seconds: longer releases are cut
 # an instrument zone's values start here; a preset zone's are added to them
 DEFAULTS = {FILTER_FC: 13500, DELAY: -12000, ATTACK: -12000, HOLD: -12000, DECAY: -12000,
             SUSTAIN: 0, RELEASE: -12000, SCALE_TUNING: 100, ROOT_KEY: -1}
@@ -150,8 +153,15 @@ class SoundFont:
         makes it (a full-velocity piano note peaks near 0.3); silence if no zone
         covers the key.
         """
-        return _render(self, self._preset_key(program, bank), int(key), int(velocity),
-                       int(round(seconds * sr)), int(sr)).copy()
+        preset, n_hold = self._preset_key(program, bank), int(round(seconds * sr))
+        layer = min(VELOCITY_LAYER * (int(velocity) // VELOCITY_LAYER) + VELOCITY_LAYER // 2, 127)
+        hold = next((h for h in HOLD_CLASSES if h * sr >= n_hold), n_hold / sr)
+        held, release = _held(self, preset, int(key), layer, int(round(hold * sr)), int(sr))
+        n = min(len(held), n_hold + release)
+        out = held[:n] * np.float32((int(velocity) / layer) ** 2)
+        if n > n_hold:                                                # the key is let go
+            out[n_hold:] *= _db_ramp(0, -100, release)[:n - n_hold]
+        return out
 
     def _voices(self, preset: tuple[int, int], key: int, velocity: int):
         """``(sample, generators)`` of every instrument zone that sounds for this note."""
@@ -170,19 +180,24 @@ class SoundFont:
                 yield self.samples[gens[SAMPLE_ID]], gens
 
 
-@lru_cache(maxsize=4096)
-def _render(sf: SoundFont, preset, key: int, velocity: int, n_hold: int, sr: int) -> np.ndarray:
+@lru_cache(maxsize=1024)
+def _held(sf: SoundFont, preset, key: int, velocity: int, n_hold: int,
+          sr: int) -> tuple[np.ndarray, int]:
+    """A note held for ``n_hold`` samples and then some (read-only, cached), and its
+    release in samples: :meth:`SoundFont.note` cuts it and fades it out, so notes that
+    differ only in length or loudness share one rendering."""
     voices = list(sf._voices(preset, key, velocity))
     if not voices:
-        return np.zeros(n_hold, np.float32)
+        return np.zeros(n_hold, np.float32), 0
+    release = min(int(sr * 2.0 ** (max(g[RELEASE] for _, g in voices) / 1200)), MAX_RELEASE * sr)
     filtered = preset[0] != DRUM_BANK     # this bank dulls its drums to 1.8 kHz: keep them bright
-    parts = [_voice(sf.data, sample, gens, key, velocity, n_hold, sr, filtered)
+    parts = [_voice(sf.data, sample, gens, key, velocity, n_hold + release, sr, filtered)
              for sample, gens in voices]
     out = np.zeros(max(map(len, parts)), np.float32)
     for p in parts:
         out[:len(p)] += p
     out.setflags(write=False)
-    return out
+    return out, release
 
 
 def _voice(data, s: Sample, gens: dict, key: int, velocity: int, n_hold: int, sr: int,
