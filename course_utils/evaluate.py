@@ -211,10 +211,13 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
                                     "warning": "segment-random split: the test segments come "
                                                "from tracks whose other segments were trained on"},
                               "metrics")
+    baseline = {}
     if dataset is None:
         tracks = data.load_recorded(cfg, progress=progress)
-        test_ids = json.loads((run.path / "split.json").read_text())["test"]
-        tracks = tracks[tracks["track_id"].isin(test_ids)]
+        split_ids = json.loads((run.path / "split.json").read_text())
+        if run.stats_model is None:      # no ensemble: fit the baseline SVM for comparison
+            baseline = _baseline_svm(run, tracks, split_ids, progress)
+        tracks = tracks[tracks["track_id"].isin(split_ids["test"])]
         stem, name, split = "metrics", cfg["dataset"], cfg["split"]["method"]
     else:
         tracks = data.load_dataset(dataset, min_per_genre=1, progress=progress)
@@ -222,8 +225,22 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
         stem = f"eval_{Path(name).name if os.sep in name or Path(name).is_dir() else name}"
         split = "all tracks (external)"
     metrics = {"dataset": name, "split": split, "model": cfg["model"],
-               **evaluate_tracks(run, tracks, progress=progress)}
+               **evaluate_tracks(run, tracks, progress=progress), **baseline}
     return _write_metrics(run, metrics, stem)
+
+
+def _baseline_svm(run: Run, tracks: pd.DataFrame, split_ids: dict, progress: bool) -> dict:
+    """``svm_track_accuracy`` of a run without a statistics model: the baseline SVM
+    (:func:`course_utils.classical.fit_stats_model`) fitted on the run's training and
+    validation tracks, scored by its own decision on its test tracks."""
+    from . import classical, features
+    fs = features.extract(tracks["path"], kinds=("stats",), progress=progress)
+    part = lambda names: tracks[tracks["track_id"].isin(
+        [t for n in names for t in split_ids[n]])]
+    X, y, _ = classical.track_stats(part(("train", "val")), fs, run.genres)
+    X_test, y_test, _ = classical.track_stats(part(("test",)), fs, run.genres)
+    model = classical.fit_stats_model(X, y, seed=run.config.get("seed", 0))
+    return {"svm_track_accuracy": float((classical.svm_decision(model, X_test) == y_test).mean())}
 
 
 def _segment_random_test(run: Run, progress: bool) -> dict:

@@ -282,6 +282,8 @@ def test_musicnn_fine_tune_trains_end_to_end(dataset, tmp_path):
     assert pd.read_csv(out / "history.csv")["stage"].tolist()[-1] == 2
     m = evaluate.evaluate_run(out, progress=False)
     assert m["n_test_tracks"] > 0
+    assert "stats_track_accuracy" not in m           # no ensemble, but the baseline is scored
+    assert m["svm_track_accuracy"] > 0.1 + 0.2
     f = next((dataset / "jazz").iterdir())
     assert len(runs.predict_file(out, f)["top"]) == 3
     with pytest.raises(ParameterError, match="Use --model musicnn --fine-tune"):

@@ -26,6 +26,11 @@ The package, lowest layer first; each module imports only those above it:
 - ``render``: ``render_clip``, one clip in memory;
 - ``files``: ``synthesize``, the dataset on disk.
 
+Version 2 of the sound, which the set moves to once the lessons are re-measured on it,
+adds three modules: ``soundfont`` (a player for the recorded instruments of a General
+MIDI SoundFont), ``chain`` (a recording chain per track) and ``band`` (``render_song``:
+those instruments playing sections of a song form, through the chain).
+
 Examples
 --------
 >>> from course_utils import synth

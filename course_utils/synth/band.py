@@ -68,7 +68,7 @@ SECTIONS = {
     "prechorus": Section(frozenset({"drums", "bass", "comp", "pad"}), -1.0),
     "chorus": Section(frozenset({"drums", "bass", "comp", "lead", "pad"}), 0.0, True),
     "bridge": Section(frozenset({"bass", "comp", "pad"}), -3.0),
-    "solo": Section(frozenset({"drums", "bass", "comp", "lead"}), 0.0, True),
+    "solo": Section(frozenset({"drums", "bass", "comp", "solo"}), 0.0, True),
     "break": Section(frozenset({"drums", "bass"}), -1.0),
     "outro": Section(frozenset({"comp", "pad"}), -6.0),
 }
@@ -110,8 +110,8 @@ def render_song(genre: str, index: int, *, seed: int = config.SEED, seconds: flo
     gi, style = _genre_index(genre), STYLES[genre]
     artist_id = _artist_index(genre, index, seed)
     artist = _artist(style, seed, gi, artist_id)
-    band = _band(genre, seed, gi, artist_id, artist)
     rng = _rng(seed, gi, 4, index)
+    band = _session(_band(genre, seed, gi, artist_id, artist), genre, artist, rng)
     song = _clip_song(genre, style, artist, seconds, rng)
     sections = _sections(genre, song.n_bars, rng)
     n = int(round(seconds * sr))
@@ -124,11 +124,12 @@ def render_song(genre: str, index: int, *, seed: int = config.SEED, seconds: flo
              "lead": (_lead_line(song, style.lead, style.scale, rng, _rng(artist["seed"])),
                       band["lead"], 0.6),
              "pad": (_comp_part(song, "pad", rng, rng), band["pad"], 0.3)}
+    lead_notes = parts["lead"][0]
+    parts["solo"] = (lead_notes, band["solo"], 0.6)
     for part, (notes, program, gain) in parts.items():
-        level = gain * 10 ** (band["levels"][part] / 20)
+        level = gain * 10 ** (band["levels"]["lead" if part == "solo" else part] / 20)
         _play_notes(mix, notes, song, sections, part, program, level, sr)
-    chain = draw_chain(rng, band["chain"])
-    return apply_chain(mix[:n], chain, sr, rng)
+    return apply_chain(mix[:n], band["chain"], sr, rng)
 
 
 def _band(genre: str, seed: int, gi: int, artist_id: int, artist: dict) -> dict:
@@ -136,15 +137,37 @@ def _band(genre: str, seed: int, gi: int, artist_id: int, artist: dict) -> dict:
     so ``score``'s artist stays as it is)."""
     rng = _rng(seed, gi, 5, artist_id)
     sound = artist["sound"]
-    def pick(names):
-        name = str(rng.choice(names))
-        return name if PROGRAMS[name] is None else int(rng.choice(PROGRAMS[name]))
-
-    return {"bass": pick(sound.bass_instruments), "comp": pick(sound.comp_instruments),
-            "lead": pick(sound.lead_instruments), "pad": pick(("pad", "strings", "organ")),
+    return {"bass": _pick(rng, sound.bass_instruments), "comp": _pick(rng, sound.comp_instruments),
+            "lead": _pick(rng, sound.lead_instruments),
+            "pad": _pick(rng, ("pad", "strings", "organ")),
             "kit": int(rng.choice(KITS[genre])),
             "levels": {p: float(rng.normal(0, 2.0)) for p in ("bass", "comp", "lead", "pad")},
             "chain": draw_chain(rng)}
+
+
+SESSION_CHANGE = 0.35   # chance that a track swaps one of its artist's instruments or kit
+TRACK_CHAIN_SPREAD = 0.3   # a track's chain moves this share of each range from its artist's
+
+
+def _session(band: dict, genre: str, artist: dict, rng: np.random.Generator) -> dict:
+    """This track's line-up: the artist's, but session players and another kit now and
+    then, a solo instrument of its own, and its own take on the artist's chain."""
+    sound, band = artist["sound"], dict(band)
+    for part, names in (("bass", sound.bass_instruments), ("comp", sound.comp_instruments),
+                        ("lead", sound.lead_instruments)):
+        if rng.random() < SESSION_CHANGE:
+            band[part] = _pick(rng, names)
+    if rng.random() < SESSION_CHANGE:
+        band["kit"] = int(rng.choice(KITS[genre]))
+    band["solo"] = _pick(rng, sound.lead_instruments)
+    band["chain"] = draw_chain(rng, band["chain"], spread=TRACK_CHAIN_SPREAD)
+    return band
+
+
+def _pick(rng: np.random.Generator, names) -> int | str:
+    """A General MIDI program for one of ``names`` (or the name, if it is synthesised)."""
+    name = str(rng.choice(names))
+    return name if PROGRAMS[name] is None else int(rng.choice(PROGRAMS[name]))
 
 
 def _sections(genre: str, n_bars: int, rng: np.random.Generator) -> list[tuple[str, bool]]:

@@ -62,15 +62,16 @@ class Chain:
         return {k: round(float(v), 3) for k, v in asdict(self).items()}
 
 
-def draw_chain(rng: np.random.Generator, artist: Chain | None = None) -> Chain:
-    """A chain drawn from ``RANGES``, or ``artist``'s moved by up to ``TRACK_SPREAD``."""
+def draw_chain(rng: np.random.Generator, artist: Chain | None = None, *,
+               spread: float = TRACK_SPREAD) -> Chain:
+    """A chain drawn from ``RANGES``, or ``artist``'s moved by up to ``spread`` of each range."""
     values = {}
     for f in fields(Chain):
         lo, hi = RANGES[f.name]
         if artist is None:
             values[f.name] = float(rng.uniform(lo, hi))
         else:
-            moved = getattr(artist, f.name) + TRACK_SPREAD * (hi - lo) * rng.uniform(-1, 1)
+            moved = getattr(artist, f.name) + spread * (hi - lo) * rng.uniform(-1, 1)
             values[f.name] = float(np.clip(moved, lo, hi))
     return Chain(**values)
 
