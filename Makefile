@@ -5,7 +5,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8888
 TOKEN  ?=
-LAB_ROOT ?= .
+LAB_ROOT ?= work
+LAB_START ?= $(if $(filter work,$(LAB_ROOT)),01_audio_basics.ipynb,notebooks)
 STAMP  := $(VENV)/.installed
 # The versions tested on this Python, if the course ships them (CONSTRAINTS= installs the newest).
 PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -15,10 +16,12 @@ ifeq ($(shell id -u),0)
 ROOT_FLAG := --allow-root
 endif
 
-.PHONY: lab test test-compat test-browser notebooks data bench clean help
+.PHONY: lab lab-instructor test test-compat test-browser notebooks data bench clean help
 
 help:
-	@echo "make lab    - install (first time), prepare the synthetic data, start JupyterLab"
+	@echo "make lab    - install (first time), prepare the synthetic data, start JupyterLab on"
+	@echo "              your own copies of the lessons in work/ (solutions are not served)"
+	@echo "make lab-instructor - the same on the whole repository, solutions included"
 	@echo "make test   - install (first time) and run the whole test suite in FAST mode"
 	@echo "make test-browser - run the lessons in JupyterLab in headless Chromium (installs Chromium)"
 	@echo "make test-compat  - unit tests and one lesson under Python 3.10, 3.12 and 3.13 (one venv each)"
@@ -34,12 +37,19 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 data: $(STAMP)
 	$(PY) -m course_utils data synth
 
-# The server's root is the repository (LAB_ROOT), so notebooks/ and solutions/ are
-# both reachable; the browser opens in notebooks/. TOKEN empty means no login.
+# A learner's server: its root is work/ (git-ignored), which holds the learner's own copies
+# of the student notebooks (made on first use; edited copies are kept), so solutions/ is not
+# served and `git pull` never clashes with answers. An instructor's server (lab-instructor)
+# serves the whole repository. TOKEN empty means no login.
+JUPYTER_LAB = $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	    --IdentityProvider.token='$(TOKEN)' $(ROOT_FLAG)
+
 lab: $(STAMP) data
-	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-	    --IdentityProvider.token='$(TOKEN)' --ServerApp.root_dir='$(LAB_ROOT)' \
-	    --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
+	@$(PY) -m course_utils notebooks copy work
+	$(JUPYTER_LAB) --ServerApp.root_dir='$(LAB_ROOT)' --LabApp.default_url=/lab/tree/$(LAB_START)
+
+lab-instructor: $(STAMP) data
+	$(JUPYTER_LAB) --ServerApp.root_dir='.' --LabApp.default_url=/lab/tree/solutions
 
 # The browser tests need Chromium and a running JupyterLab: only make test-browser runs them.
 # Unit tests run on every core (one test file per worker); the lessons run one after another,

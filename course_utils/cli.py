@@ -253,6 +253,8 @@ def _register_notebooks(sub, kw: dict) -> None:
                    help="write nothing; exit 1 if notebooks/ differs from what would be generated")
     p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solutions folder")
     p.add_argument("--out", type=Path, default=Path("notebooks"), help="student notebooks folder")
+    p.add_argument("--repo-url", help="GitHub repository the student notebooks' Colab badges "
+                   "open (an instructor's fork; default: the course's)")
     p = nsub.add_parser("execute", help="re-run solutions in FAST mode, then build", **kw)
     p.add_argument("notebook", nargs="*", type=Path, help="solution notebooks (default: all)")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
@@ -269,7 +271,7 @@ def _notebooks(args) -> int:
     """Run a parsed ``notebooks`` command; returns 0 (ok), 1 (drift) or 2 (usage)."""
     from . import notebooks
     if args.action == "build" and args.check:
-        drift = notebooks.check(args.solutions, args.out)
+        drift = notebooks.check(args.solutions, args.out, repo_url=args.repo_url)
         for path, reason in drift.items():
             print(f"{path}: {reason}", file=sys.stderr)
         if drift:
@@ -279,7 +281,7 @@ def _notebooks(args) -> int:
         print("student notebooks are in sync with the solutions", file=sys.stderr)
         return 0
     if args.action == "build":
-        changed = notebooks.build(args.solutions, args.out)
+        changed = notebooks.build(args.solutions, args.out, repo_url=args.repo_url)
         print(f"{len(changed)} notebook(s) updated (solutions normalised, student copies in "
               f"{args.out})", file=sys.stderr)
         return 0

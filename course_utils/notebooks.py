@@ -57,6 +57,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from . import config
 from .exceptions import CourseError, DataNotFoundError, ParameterError
 
 logger = logging.getLogger("course_utils")
@@ -330,8 +331,13 @@ def _strip_solutions(cells, index: int, where: str) -> str:
     return "\n".join(out)
 
 
-def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None = None):
+def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None = None,
+                 repo_url: str | None = None):
     """Return the student version of a solution notebook (a new notebook node).
+
+    Its *Open in Colab* badge opens the student notebook (``notebooks/<name>``),
+    never the solution; ``repo_url`` (a GitHub repository, e.g. an instructor's fork)
+    replaces ``config.REPO_URL`` in the badge and in the Colab cell.
 
     Parameters
     ----------
@@ -370,6 +376,8 @@ def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None =
         cell.metadata.pop("nbgrader", None)     # for instructors' nbgrader, not for learners
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    for cell in nb.cells:
+        cell.source = _retarget(cell.source, repo_url)
     note = NOTE.format(source=source or f"solutions/{name}")
     if nb.cells and nb.cells[0].cell_type == "markdown":
         nb.cells[0].source = nb.cells[0].source.rstrip("\n") + "\n\n" + note
@@ -377,6 +385,23 @@ def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None =
         import nbformat
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(note, id="generated-note"))
     return nb
+
+
+def _retarget(source: str, repo_url: str | None) -> str:
+    """Point Colab badges at ``notebooks/`` instead of ``solutions/``, and at ``repo_url``."""
+    github = config.REPO_URL.split("github.com/", 1)[1]
+    badge = f"colab.research.google.com/github/{github}/blob/{config.REPO_BRANCH}/solutions/"
+    source = source.replace(badge, badge[:-len("solutions/")] + "notebooks/")
+    if repo_url:
+        fork = repo_url.rstrip("/").removesuffix(".git")
+        if "github.com/" not in fork:
+            raise ParameterError(f"--repo-url {repo_url}: give a GitHub repository, like "
+                                 "https://github.com/you/genre-course (Colab opens notebooks "
+                                 "from GitHub).")
+        source = source.replace(f"colab.research.google.com/github/{github}/",
+                                f"colab.research.google.com/github/{fork.split('github.com/', 1)[1]}/")
+        source = source.replace(config.REPO_URL, fork)
+    return source
 
 
 def _solution_lines(nb) -> tuple[set[str], set[str]]:
@@ -419,7 +444,7 @@ def find_leaks(student_nb, solution_nb, *, min_length: int = 9) -> list[str]:
 
 # -- build, check, execute, copy -----------------------------------------------------------
 
-def _generate(solutions_dir: Path) -> dict[str, str]:
+def _generate(solutions_dir: Path, repo_url: str | None = None) -> dict[str, str]:
     """File name -> student notebook text, for every solution notebook."""
     if not solutions_dir.is_dir():
         raise DataNotFoundError(f"solutions folder not found: {solutions_dir.resolve()}. "
@@ -427,13 +452,14 @@ def _generate(solutions_dir: Path) -> dict[str, str]:
     out = {}
     for path in sorted(solutions_dir.glob("*.ipynb")):
         student = make_student(_read(path), name=path.name,
-                               source=f"{solutions_dir.name}/{path.name}")
+                               source=f"{solutions_dir.name}/{path.name}", repo_url=repo_url)
         out[path.name] = _dumps(student)
     return out
 
 
 def check(solutions_dir: str | os.PathLike = "solutions",
-          out_dir: str | os.PathLike = "notebooks") -> dict[Path, str]:
+          out_dir: str | os.PathLike = "notebooks", *,
+          repo_url: str | None = None) -> dict[Path, str]:
     """Compare the student notebooks on disk with what the solutions generate.
 
     Returns
@@ -443,7 +469,7 @@ def check(solutions_dir: str | os.PathLike = "solutions",
         reason. Empty when everything is in sync. Nothing is written.
     """
     solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
-    wanted = _generate(solutions_dir)
+    wanted = _generate(solutions_dir, repo_url)
     drift: dict[Path, str] = {}
     for name, text in wanted.items():
         target = out_dir / name
@@ -464,7 +490,8 @@ def check(solutions_dir: str | os.PathLike = "solutions",
 
 
 def build(solutions_dir: str | os.PathLike = "solutions",
-          out_dir: str | os.PathLike = "notebooks", *, check: bool = False) -> list[Path]:
+          out_dir: str | os.PathLike = "notebooks", *, check: bool = False,
+          repo_url: str | None = None) -> list[Path]:
     """Normalise the solution notebooks and generate the student notebooks from them.
 
     Parameters
@@ -475,6 +502,9 @@ def build(solutions_dir: str | os.PathLike = "solutions",
         Folder of the generated student notebooks.
     check : bool
         If True, write nothing and return the student notebooks that drifted.
+    repo_url : str, optional
+        A GitHub repository (an instructor's fork) for the student notebooks'
+        Colab badges and Colab cell, instead of ``config.REPO_URL``.
 
     Returns
     -------
@@ -498,9 +528,9 @@ def build(solutions_dir: str | os.PathLike = "solutions",
     """
     solutions_dir, out_dir = Path(solutions_dir), Path(out_dir)
     if check:
-        return list(_check(solutions_dir, out_dir))
+        return list(_check(solutions_dir, out_dir, repo_url=repo_url))
     changed = [p for p in sorted(solutions_dir.glob("*.ipynb")) if lock_check_cells(p)]
-    changed += [out_dir / name for name, text in _generate(solutions_dir).items()
+    changed += [out_dir / name for name, text in _generate(solutions_dir, repo_url).items()
                if _write_if_changed(out_dir / name, text)]
     for target in sorted(out_dir.glob("*.ipynb")):
         if not (solutions_dir / target.name).is_file():

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import cli, notebooks
+from course_utils import cli, config, notebooks
 from course_utils.exceptions import DataNotFoundError, ParameterError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -467,3 +467,40 @@ def test_every_lesson_has_three_checked_exercises_and_the_lesson_shape():
         md = "\n".join(t for c, t in zip(cells, text) if c["cell_type"] == "markdown")
         for heading in ("You will", "## Summary", "## Exercises", "Open In Colab"):
             assert heading in md, f"{name}: no {heading!r}"
+
+
+def test_student_badges_open_the_student_notebook_not_the_solution():
+    github = config.REPO_URL.split("github.com/")[1]
+    for path in sorted((config.REPO_DIR / "notebooks").glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        assert (f"colab.research.google.com/github/{github}/blob/{config.REPO_BRANCH}/"
+                f"notebooks/{path.name}") in text, path.name
+        assert "/solutions/" not in text.replace(f"solutions/{path.name}`", ""), path.name
+
+
+def test_repo_url_points_badges_and_the_colab_cell_at_a_fork(tmp_path):
+    fork = "https://github.com/teacher/genre-course-2027"
+    changed = notebooks.build(config.REPO_DIR / "solutions", tmp_path, repo_url=fork + ".git")
+    assert len(changed) == len(list((config.REPO_DIR / "solutions").glob("*.ipynb")))
+    for path in tmp_path.glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert config.REPO_URL not in text and config.REPO_URL.split("github.com/")[1] not in text
+        assert f"github/teacher/genre-course-2027/blob/main/notebooks/{path.name}" in text
+        assert f'REPO_URL = \\"{fork}\\"' in text                 # the Colab cell installs it
+    assert notebooks.check(config.REPO_DIR / "solutions", tmp_path, repo_url=fork) == {}
+    assert notebooks.check(config.REPO_DIR / "solutions", tmp_path)      # the default differs
+    with pytest.raises(ParameterError, match="give a GitHub repository"):
+        notebooks.build(config.REPO_DIR / "solutions", tmp_path, repo_url="https://gitlab.com/x")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("make"), reason="make is not installed")
+def test_make_lab_serves_a_learners_copies_and_lab_instructor_everything():
+    """``make -n`` prints the commands: the learner's server never has solutions/ under it."""
+    import subprocess
+    run = lambda *a: subprocess.run(["make", "-n", "-C", str(REPO), *a], capture_output=True,
+                                    text=True, check=True).stdout
+    learner = run("lab", "-o", ".venv/.installed", "-o", "data")
+    assert "notebooks copy work" in learner and "--ServerApp.root_dir='work'" in learner
+    instructor = run("lab-instructor", "-o", ".venv/.installed", "-o", "data")
+    assert "--ServerApp.root_dir='.'" in instructor and "/lab/tree/solutions" in instructor
+    assert not (REPO / "work" / "solutions").exists()
