@@ -76,8 +76,10 @@ def test_every_lesson_has_valid_nbgrader_metadata():
         MetadataValidator().validate_nb(nb)
         graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
         solved = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-        assert graded and len(graded) == sum(notebooks.is_check_cell(c) for c in nb.cells)
-        assert all(c.metadata["nbgrader"]["locked"] for c in graded)
+        written = sum(c.cell_type == "markdown" and notebooks.BEGIN in c.source for c in nb.cells)
+        assert graded and len(graded) == sum(notebooks.is_check_cell(c) for c in nb.cells) + written
+        assert all(c.metadata["nbgrader"]["locked"] for c in graded if c.cell_type == "code")
+        assert all(c.metadata["nbgrader"]["solution"] for c in graded if c.cell_type == "markdown")
         assert len(solved) == sum(notebooks.BEGIN in c.source for c in nb.cells), path.name
 
 

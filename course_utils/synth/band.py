@@ -112,6 +112,7 @@ def render_song(genre: str, index: int, *, seed: int = config.SEED, seconds: flo
     artist = _artist(style, seed, gi, artist_id)
     rng = _rng(seed, gi, 4, index)
     band = _session(_band(genre, seed, gi, artist_id, artist), genre, artist, rng)
+    artist = _this_song(artist, style, rng)
     song = _clip_song(genre, style, artist, seconds, rng)
     sections = _sections(genre, song.n_bars, rng)
     n = int(round(seconds * sr))
@@ -162,6 +163,19 @@ def _session(band: dict, genre: str, artist: dict, rng: np.random.Generator) -> 
     band["solo"] = _pick(rng, sound.lead_instruments)
     band["chain"] = draw_chain(rng, band["chain"], spread=TRACK_CHAIN_SPREAD)
     return band
+
+
+def _this_song(artist: dict, style, rng: np.random.Generator) -> dict:
+    """An artist's songs differ: tempo (within the style's range), key, progression and,
+    now and then, the groove of one drum part."""
+    lo, hi = style.tempo
+    drums = {part: int(rng.integers(len(style.drums[part]))) if rng.random() < SESSION_CHANGE
+             else choice for part, choice in artist["drums"].items()}
+    progressions = (artist["progressions"] if rng.random() < 0.5
+                    else rng.permutation(len(style.progressions))[:2])
+    return {**artist, "bpm": float(np.clip(artist["bpm"] * rng.uniform(0.88, 1.12), lo, hi)),
+            "key": int(rng.integers(12)) if rng.random() < 0.5 else artist["key"],
+            "drums": drums, "progressions": progressions}
 
 
 def _pick(rng: np.random.Generator, names) -> int | str:

@@ -77,7 +77,7 @@ def draw_chain(rng: np.random.Generator, artist: Chain | None = None, *,
 
 
 def apply_chain(y: np.ndarray, chain: Chain, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Record ``y`` through ``chain``: EQ, room, compressor, saturation, noise, format, level.
+    """Record ``y`` through ``chain``: EQ, room, compressor, saturation, format, level, noise.
 
     Returns float32 of the same length, peaking at ``chain.peak_db`` dBFS (unless
     ``y`` is silent: then the noise floor alone). ``rng`` draws the room's impulse
@@ -90,12 +90,12 @@ def apply_chain(y: np.ndarray, chain: Chain, sr: int, rng: np.random.Generator) 
     if chain.drive > 0.05:
         peak = np.abs(x).max() + 1e-12
         x = np.tanh(chain.drive * x / peak) / np.tanh(chain.drive) * peak
+    if chain.bandwidth_hz < 0.49 * sr:
+        x = signal.sosfilt(_sos(sr, round(chain.bandwidth_hz), "lowpass", 8), x)
     peak = np.abs(x).max()
     if peak > 1e-9:
         x *= 10 ** (chain.peak_db / 20) / peak
     x = x + 10 ** (chain.noise_db / 20) * rng.standard_normal(len(x))
-    if chain.bandwidth_hz < 0.49 * sr:
-        x = signal.sosfilt(_sos(sr, round(chain.bandwidth_hz), "lowpass", 8), x)
     return np.clip(x, -1.0, 1.0).astype(np.float32)
 
 
