@@ -255,8 +255,12 @@ def _register_notebooks(sub, kw: dict) -> None:
     p.add_argument("--out", type=Path, default=Path("notebooks"), help="student notebooks folder")
     p.add_argument("--repo-url", help="GitHub repository the student notebooks' Colab badges "
                    "open (an instructor's fork; default: the course's)")
-    p = nsub.add_parser("execute", help="re-run solutions in FAST mode, then build", **kw)
+    p = nsub.add_parser("execute", help="re-run solutions (FAST or the default profile), then "
+                        "build", **kw)
     p.add_argument("notebook", nargs="*", type=Path, help="solution notebooks (default: all)")
+    p.add_argument("--profile", choices=("fast", "default"), default="fast",
+                   help="fast: COURSE_FAST=1, as CI runs; default: the settings `make lab` gives "
+                   "a learner (recorded in the notebook's metadata.course.profile)")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     p = nsub.add_parser("copy", help="copy the student notebooks to a git-ignored folder", **kw)
     p.add_argument("dest", nargs="?", type=Path, default=Path("work"))
@@ -286,7 +290,7 @@ def _notebooks(args) -> int:
               f"{args.out})", file=sys.stderr)
         return 0
     if args.action == "execute":
-        notebooks.execute(args.notebook or None, timeout=args.timeout)
+        notebooks.execute(args.notebook or None, profile=args.profile, timeout=args.timeout)
         return 0
     if args.action == "copy":
         dest = notebooks.copy(args.dest, overwrite=args.overwrite)

@@ -66,6 +66,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 ANSWER_STUB = "*Your answer here.*"
 VALUE_STUB = "{name} = ...  # YOUR CODE HERE"
 BUILD_COMMAND = "python -m course_utils notebooks build"
+PROFILES = ("fast", "default")   # COURSE_FAST=1 (CI), or the settings `make lab` gives a learner
 NOTE = ("> **Note:** Generated from `{source}` by `" + BUILD_COMMAND + "`: do not edit this "
         "file; edit the solution and rebuild. Work in a copy "
         "(`python -m course_utils notebooks copy`) so `git pull` keeps your answers.")
@@ -118,8 +119,8 @@ def is_check_cell(cell) -> bool:
 def normalise(nb, *, name: str = "notebook"):
     """Trim metadata, lock check cells and make cell ids present, unique and stable.
 
-    Keeps the kernelspec's and language's names, and ``editable``, ``deletable``
-    and ``tags`` in each cell. A missing or repeated cell id is replaced by one
+    Keeps the kernelspec's and language's names, ``course.profile`` (the profile
+    whose outputs it holds), and ``editable``, ``deletable`` and ``tags`` in each cell. A missing or repeated cell id is replaced by one
     derived from ``name`` and the cell's position, never a random one.
     Returns ``nb``, changed in place.
     """
@@ -128,6 +129,8 @@ def normalise(nb, *, name: str = "notebook"):
                   if k in ("name", "display_name")}
     nb.metadata = {"kernelspec": kernelspec if "name" in kernelspec else dict(DEFAULT_KERNELSPEC),
                    "language_info": {"name": meta.get("language_info", {}).get("name", "python")}}
+    if meta.get("course", {}).get("profile") in PROFILES:   # which profile made the outputs
+        nb.metadata["course"] = {"profile": meta["course"]["profile"]}
     nb.nbformat, nb.nbformat_minor = 4, 5
     seen = set()
     for index, cell in enumerate(nb.cells):
@@ -371,6 +374,7 @@ def make_student(solution, *, name: str = "NN_topic.ipynb", source: str | None =
     import copy as _copy
 
     nb = normalise(_copy.deepcopy(solution), name=name)
+    nb.metadata.pop("course", None)           # a student copy has no outputs of any profile
     for index, cell in enumerate(nb.cells):
         cell.source = _strip_solutions(nb.cells, index, f"{name}, cell {index}")
         cell.metadata.pop("nbgrader", None)     # for instructors' nbgrader, not for learners
@@ -546,7 +550,7 @@ def build(solutions_dir: str | os.PathLike = "solutions",
 _check = check   # `build` has a parameter named `check`
 
 
-def execute(paths=None, *, fast: bool = True, timeout: int = 600,
+def execute(paths=None, *, profile: str = "fast", timeout: int = 600,
             solutions_dir: str | os.PathLike = "solutions",
             out_dir: str | os.PathLike = "notebooks") -> None:
     """Re-run solution notebooks in place, then rebuild the student notebooks.
@@ -559,8 +563,10 @@ def execute(paths=None, *, fast: bool = True, timeout: int = 600,
     ----------
     paths : list of str or Path, optional
         Solution notebooks to run (default: all of ``solutions_dir``).
-    fast : bool
-        Run the kernel with ``COURSE_FAST=1``, as the committed outputs are.
+    profile : {"fast", "default"}
+        ``"fast"`` runs the kernel with ``COURSE_FAST=1`` (CI's profile);
+        ``"default"`` with ``COURSE_FAST=0``, the settings a learner gets from
+        ``make lab``. The notebook records it as ``metadata.course.profile``.
     timeout : int > 0
         Seconds allowed per cell.
 
@@ -572,14 +578,17 @@ def execute(paths=None, *, fast: bool = True, timeout: int = 600,
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    if profile not in PROFILES:
+        raise ParameterError(f"Unknown profile {profile!r}. Use one of: {', '.join(PROFILES)}.")
     paths = [Path(p) for p in paths] if paths else sorted(Path(solutions_dir).glob("*.ipynb"))
-    env = {**os.environ, "COURSE_FAST": "1" if fast else "0", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, "COURSE_FAST": "1" if profile == "fast" else "0",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
     for path in paths:
         if not path.is_file():
             raise DataNotFoundError(f"notebook not found: {path}. Give a path such as "
                                     f"{Path(solutions_dir) / '01_audio_basics.ipynb'}.")
         nb = _read(path)
-        logger.info("executing %s (FAST=%s)", path, fast)
+        logger.info("executing %s (profile %s)", path, profile)
         kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
         client = NotebookClient(nb, timeout=timeout, record_timing=False, kernel_name=kernel,
                                 resources={"metadata": {"path": str(path.parent.resolve())}})
@@ -589,6 +598,7 @@ def execute(paths=None, *, fast: bool = True, timeout: int = 600,
             raise CourseError(f"{path}: a cell failed, the file was not changed. Fix the solution "
                               "and run `python -m course_utils notebooks execute "
                               f"{path}` again.\n{err}") from err
+        nb.metadata["course"] = {"profile": profile}
         _write_if_changed(path, _dumps(normalise(nb, name=path.name)))
     build(solutions_dir, out_dir)
 

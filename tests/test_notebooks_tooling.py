@@ -324,6 +324,21 @@ def test_execute_refreshes_solution_outputs_in_fast_mode_then_builds(tmp_path, m
     assert notebooks.check(solutions, out) == {}
 
 
+def test_execute_in_the_default_profile_records_it(tmp_path):
+    solutions, out = tmp_path / "solutions", tmp_path / "notebooks"
+    nb = demo_notebook()
+    nb.cells.insert(1, _code('import os\nprint(os.environ["COURSE_FAST"])', 99))
+    write_nb(solutions / NAME, nb)
+    notebooks.execute(profile="default", solutions_dir=solutions, out_dir=out)
+    solution = nbformat.read(solutions / NAME, as_version=4)
+    assert solution.metadata["course"] == {"profile": "default"}
+    assert solution.cells[1].outputs[0]["text"] == "0\n"
+    assert "course" not in nbformat.read(out / NAME, as_version=4).metadata
+    assert notebooks.check(solutions, out) == {}           # build keeps the profile
+    with pytest.raises(ParameterError, match="Unknown profile 'slow'"):
+        notebooks.execute(profile="slow", solutions_dir=solutions, out_dir=out)
+
+
 def test_execute_reports_a_failing_cell_and_keeps_the_file(tmp_path):
     path = write_nb(tmp_path / "solutions" / NAME,
                     new_notebook(cells=[new_code_cell("1 / 0", id="a")]))

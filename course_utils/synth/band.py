@@ -141,28 +141,37 @@ def _band(genre: str, seed: int, gi: int, artist_id: int, artist: dict) -> dict:
     return {"bass": _pick(rng, sound.bass_instruments), "comp": _pick(rng, sound.comp_instruments),
             "lead": _pick(rng, sound.lead_instruments),
             "pad": _pick(rng, ("pad", "strings", "organ")),
-            "kit": int(rng.choice(KITS[genre])),
+            "kit": int(rng.choice(KITS[_genre_of(sound, genre)])),
             "levels": {p: float(rng.normal(0, 2.0)) for p in ("bass", "comp", "lead", "pad")},
             "chain": draw_chain(rng)}
 
 
 SESSION_CHANGE = 0.35   # chance that a track swaps one of its artist's instruments or kit
+NEIGHBOUR_SHARE = 0.35  # chance that a swapped-in player or kit comes from a neighbouring style
 TRACK_CHAIN_SPREAD = 0.3   # a track's chain moves this share of each range from its artist's
 
 
 def _session(band: dict, genre: str, artist: dict, rng: np.random.Generator) -> dict:
     """This track's line-up: the artist's, but session players and another kit now and
-    then, a solo instrument of its own, and its own take on the artist's chain."""
-    sound, band = artist["sound"], dict(band)
-    for part, names in (("bass", sound.bass_instruments), ("comp", sound.comp_instruments),
-                        ("lead", sound.lead_instruments)):
+    then (some from a neighbouring style: styles borrow from each other), a solo
+    instrument of its own, and its own take on the artist's chain."""
+    band = dict(band)
+    style = lambda: _neighbour(genre, rng) if rng.random() < NEIGHBOUR_SHARE else genre
+    for part, names in (("bass", "bass_instruments"), ("comp", "comp_instruments"),
+                        ("lead", "lead_instruments")):
         if rng.random() < SESSION_CHANGE:
-            band[part] = _pick(rng, names)
+            band[part] = _pick(rng, getattr(STYLES[style()], names))
     if rng.random() < SESSION_CHANGE:
-        band["kit"] = int(rng.choice(KITS[genre]))
-    band["solo"] = _pick(rng, sound.lead_instruments)
+        band["kit"] = int(rng.choice(KITS[style()]))
+    band["solo"] = _pick(rng, STYLES[style()].lead_instruments)
     band["chain"] = draw_chain(rng, band["chain"], spread=TRACK_CHAIN_SPREAD)
     return band
+
+
+def _neighbour(genre: str, rng: np.random.Generator) -> str:
+    """A style whose players ``genre`` borrows (itself, if it has no neighbours)."""
+    neighbours = STYLES[genre].neighbours
+    return str(rng.choice(neighbours)) if neighbours else genre
 
 
 def _this_song(artist: dict, style, rng: np.random.Generator) -> dict:
@@ -182,6 +191,10 @@ def _pick(rng: np.random.Generator, names) -> int | str:
     """A General MIDI program for one of ``names`` (or the name, if it is synthesised)."""
     name = str(rng.choice(names))
     return name if PROGRAMS[name] is None else int(rng.choice(PROGRAMS[name]))
+
+
+def _genre_of(style, default: str) -> str:
+    return next((g for g, s in STYLES.items() if s is style), default)
 
 
 def _sections(genre: str, n_bars: int, rng: np.random.Generator) -> list[tuple[str, bool]]:
