@@ -78,6 +78,25 @@ def exercise(number: str) -> Callable:
     return wrap
 
 
+def _names_used(fn: Callable) -> set[str]:
+    """Global and attribute names a function's code refers to, nested functions included."""
+    names, stack = set(), [getattr(fn, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if code is None:
+            continue
+        names.update(code.co_names)
+        stack.extend(c for c in code.co_consts if hasattr(c, "co_names"))
+    return names
+
+
+def write_it_yourself(fn: Callable, forbidden: set[str], what: str) -> None:
+    """Fail when ``fn`` calls one of the ``forbidden`` names instead of computing the answer."""
+    used = sorted(_names_used(fn) & forbidden)
+    expect(not used, expected=f"{what} written with numpy", actual=f"a call of {', '.join(used)}",
+           hint="the check compares with that function; the exercise is to write it yourself.")
+
+
 def close(a, b, *, rtol: float = 1e-4, atol: float = 1e-4) -> bool:
     """``np.allclose`` that is False (not an error) when shapes differ."""
     a, b = np.asarray(a), np.asarray(b)
@@ -102,8 +121,10 @@ def check_exercise_1_1(seconds_to_samples: Callable) -> None:
 @exercise("1.2")
 def check_exercise_1_2(amplitude_to_db: Callable) -> None:
     """Verifies ``amplitude_to_db`` against ``librosa.amplitude_to_db(..., top_db=None)`` on an
-    array with a negative sample and a silent one, with ``ref=1`` and ``ref=0.5``."""
+    array with a negative sample and a silent one, with ``ref=1`` and ``ref=0.5``; calling
+    librosa instead of writing the formula fails."""
     import librosa
+    write_it_yourself(amplitude_to_db, {"librosa", "amplitude_to_db"}, "decibels")
     a = np.array([1.0, 0.5, 0.1, 0.01, -0.5, 0.0])
     for ref in (1.0, 0.5):
         want = librosa.amplitude_to_db(np.abs(a), ref=ref, amin=1e-5, top_db=None)
@@ -116,8 +137,11 @@ def check_exercise_1_2(amplitude_to_db: Callable) -> None:
 @exercise("1.3")
 def check_exercise_1_3(n_frames: Callable) -> None:
     """Verifies ``n_frames(n_samples, hop_length=...)`` against the width of
-    ``librosa.stft`` (``center=True``) for four signal lengths and three hops."""
+    ``librosa.stft`` (``center=True``) for four signal lengths and three hops; calling
+    librosa instead of counting fails."""
     import librosa
+    write_it_yourself(n_frames, {"librosa", "stft", "frames_to_samples", "samples_to_frames"},
+                      "a frame count")
     for n_samples, hop in ((66150, 512), (22050, 512), (4096, 256), (132300, 1024)):
         want = librosa.stft(np.zeros(n_samples, dtype=np.float32), n_fft=2048,
                             hop_length=hop).shape[1]
@@ -130,8 +154,9 @@ def check_exercise_1_3(n_frames: Callable) -> None:
 @exercise("1.4")
 def check_exercise_1_4(hz_to_mel: Callable) -> None:
     """Verifies ``hz_to_mel`` against ``librosa.hz_to_mel(f, htk=True)`` on an array of six
-    frequencies and on a single number."""
+    frequencies and on a single number; calling librosa instead of the formula fails."""
     import librosa
+    write_it_yourself(hz_to_mel, {"librosa", "hz_to_mel"}, "the mel formula")
     f = np.array([0.0, 100.0, 440.0, 1000.0, 4000.0, 11025.0])
     want = librosa.hz_to_mel(f, htk=True)
     got = np.asarray(hz_to_mel(f), dtype=float)
@@ -180,8 +205,11 @@ def check_exercise_2_2(summary_stats: Callable) -> None:
 @exercise("2.3")
 def check_exercise_2_3(nearest_centroid_predict: Callable) -> None:
     """Verifies ``nearest_centroid_predict`` on a 2-D toy problem whose answer is known, and
-    against scikit-learn's ``NearestCentroid`` on random data with 4 classes."""
+    against scikit-learn's ``NearestCentroid`` on random data with 4 classes; calling
+    scikit-learn's classifier instead of writing it fails."""
     from sklearn.neighbors import NearestCentroid
+    write_it_yourself(nearest_centroid_predict, {"NearestCentroid", "KNeighborsClassifier",
+                                                 "neighbors"}, "nearest centroid")
     X_train = np.array([[0.0, 0.0], [0.0, 2.0], [10.0, 0.0], [10.0, 2.0], [5.0, 9.0], [5.0, 11.0]])
     labels = np.array([0, 0, 1, 1, 2, 2])
     X_test = np.array([[1.0, 1.0], [9.0, 0.0], [5.0, 8.0], [4.0, 1.0]])
@@ -225,8 +253,9 @@ def check_exercise_3_1(count_segments: Callable) -> None:
 def check_exercise_3_2(conv_block: Callable) -> None:
     """Verifies ``conv_block(x, filters)`` by building it on a ``(64, 65, 1)`` input with 16
     filters: output shape ``(None, 32, 32, 16)``, 208 parameters (3x3x1x16 kernel without bias
-    + 4x16 BatchNorm), and the layer types Conv2D, BatchNormalization, ReLU and MaxPooling2D.
-    It checks the structure, not trained weights."""
+    + 4x16 BatchNorm), a 3x3 kernel, the layers in the order Conv2D, BatchNormalization,
+    ReLU, MaxPooling2D, and that 30 training steps of the block under a small head lower
+    the loss on a toy task."""
     import keras
     inputs = keras.Input((64, 65, 1))
     outputs = conv_block(inputs, 16)
@@ -246,6 +275,55 @@ def check_exercise_3_2(conv_block: Callable) -> None:
     n = model.count_params()
     expect(n == 208, expected="208 parameters (144 conv weights + 64 BatchNorm)", actual=n,
            hint="use a 3x3 kernel with use_bias=False: BatchNorm's beta already adds a bias.")
+    kernels = [tuple(layer.kernel_size) for layer in model.layers
+               if isinstance(layer, keras.layers.Conv2D)]
+    expect(kernels == [(3, 3)], expected="one Conv2D with a 3x3 kernel", actual=kernels,
+           hint="kernel_size=3 looks 3 mel bands by 3 frames around each point.")
+    order = [_block_role(layer) for layer in model.layers]
+    order = [role for role in order if role]
+    expect(order == ["conv", "batch norm", "relu", "max-pool"],
+           expected="conv -> batch norm -> relu -> max-pool", actual=" -> ".join(order),
+           hint="normalise the convolution's output, then apply the ReLU, then pool.")
+    expect(_loss_falls(conv_block), expected="a loss that falls over 30 training steps",
+           actual="a loss that did not fall", hint="the block must pass gradients: no frozen "
+                                                   "layers, no constant output.")
+
+
+def _block_role(layer) -> str:
+    """What a layer does in a convolution block, or "" for inputs and others."""
+    import keras
+    if isinstance(layer, keras.layers.Conv2D):
+        relu = getattr(getattr(layer, "activation", None), "__name__", "") == "relu"
+        return "conv+relu" if relu else "conv"
+    if isinstance(layer, keras.layers.BatchNormalization):
+        return "batch norm"
+    if isinstance(layer, keras.layers.ReLU) or (
+            isinstance(layer, keras.layers.Activation)
+            and getattr(layer.activation, "__name__", "") == "relu"):
+        return "relu"
+    if isinstance(layer, keras.layers.MaxPooling2D):
+        return "max-pool"
+    return ""
+
+
+def _loss_falls(conv_block: Callable, steps: int = 30) -> bool:
+    """Train the block under a fixed random head on a toy task (which half of the image
+    is brighter) and say whether the loss fell: only the block's weights can lower it."""
+    import keras
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 32, 32, 1)).astype("float32")
+    y = rng.integers(0, 2, 64)
+    X[y == 1, :16] += 1.0
+    inputs = keras.Input((32, 32, 1))
+    x = keras.layers.GlobalAveragePooling2D()(conv_block(inputs, 8))
+    head = keras.layers.Dense(2, activation="softmax", trainable=False)   # only the block learns
+    model = keras.Model(inputs, head(x))
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
+    before = float(model.evaluate(X, y, verbose=0))
+    for _ in range(steps):
+        model.train_on_batch(X, y)
+    return float(model.evaluate(X, y, verbose=0)) < 0.9 * before
 
 
 @exercise("3.3")
@@ -306,15 +384,21 @@ def check_exercise_4_2(lstm_params: Callable) -> None:
 
 
 @exercise("4.3")
-def check_exercise_4_3(bidirectional_params: int) -> None:
-    """Verifies the number of parameters of ``Bidirectional(LSTM(64))`` on 60 MFCC features
-    (no Dense layer), computed from a Keras layer."""
+def check_exercise_4_3(bidirectional_params: Callable) -> None:
+    """Verifies ``bidirectional_params(units, n_inputs)``, the parameters of
+    ``Bidirectional(LSTM(units))`` on ``n_inputs`` features (no Dense layer), against Keras
+    for the lesson's (64, 60) and three sizes drawn afresh at every run."""
     import keras
-    layer = keras.layers.Bidirectional(keras.layers.LSTM(64))
-    layer.build((None, 65, 60))
-    want = layer.count_params()
-    expect(bidirectional_params == want, expected=want, actual=bidirectional_params,
-           hint="a bidirectional layer holds two independent LSTMs, one per direction.")
+    rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
+    sizes = [(64, 60), *zip(rng.integers(4, 129, 3).tolist(), rng.integers(3, 101, 3).tolist())]
+    for units, n_inputs in sizes:
+        layer = keras.layers.Bidirectional(keras.layers.LSTM(units))
+        layer.build((None, 65, n_inputs))
+        want = layer.count_params()
+        got = bidirectional_params(units, n_inputs)
+        expect(got == want, expected=f"{want} for Bidirectional(LSTM({units})) on {n_inputs} "
+                                     "features", actual=got,
+               hint="a bidirectional layer holds two independent LSTMs, one per direction.")
 
 
 # --- 05_hybrid -----------------------------------------------------------------
@@ -395,28 +479,52 @@ def check_exercise_6_2(precision_recall: Callable) -> None:
 
 @exercise("6.3")
 def check_exercise_6_3(bootstrap_interval: Callable) -> None:
-    """Verifies ``bootstrap_interval(correct, level=...)`` against
-    ``evaluate.bootstrap_ci`` on 45 and 300 per-track results at levels 0.95 and 0.5,
-    within 0.02 (random draws differ); only the interval's ends are checked."""
+    """Verifies ``bootstrap_interval(correct, level=..., seed=...)`` against
+    ``evaluate.bootstrap_ci`` on 45 and 300 per-track results at levels 0.95 and 0.5, within
+    0.02 or one and a half tracks (random draws differ); that the same seed gives the same interval and other seeds
+    other ones (a bootstrap resamples: a formula does not); and that it does not call
+    ``evaluate.bootstrap_ci``."""
     from . import evaluate
+    write_it_yourself(bootstrap_interval, {"bootstrap_ci", "bootstrap", "evaluate"},
+                      "a bootstrap")
     for n_right, n in ((30, 45), (210, 300)):
         correct = np.arange(n) < n_right
         for level in (0.95, 0.5):
             want = evaluate.bootstrap_ci(correct, level=level)
             got = bootstrap_interval(correct, level=level)
-            expect(close(np.asarray(got, float), want, rtol=0, atol=0.02),
+            tolerance = max(0.02, 1.5 / n)     # resamples differ by a track or so
+            expect(close(np.asarray(got, float), want, rtol=0, atol=tolerance),
                    expected=f"about ({want[0]:.3f}, {want[1]:.3f}) for {n_right}/{n} correct "
                             f"at level {level}", actual=got,
                    hint="resample indices with replacement (n_boot x n), average each row, "
                         "take the (1-level)/2 and 1-(1-level)/2 quantiles.")
+    correct = np.arange(300) < 211
+    draws = [tuple(np.round(bootstrap_interval(correct, level=0.9, seed=seed, n_boot=100), 9))
+             for seed in (1, 1, 2, 3, 4)]      # few resamples: every seed gives its own ends
+    expect(draws[0] == draws[1], expected="the same interval for the same seed",
+           actual=f"{draws[0]} and {draws[1]}", hint="draw every random number from "
+                                                    "np.random.default_rng(seed).")
+    expect(len(set(draws)) > 1, expected="intervals that move a little with the seed",
+           actual=f"{draws[0]} for seeds 1 to 4", hint="resample with rng.integers: a formula "
+                                                       "(e.g. p ± 1.96·√(p(1-p)/n)) is not a bootstrap.")
 
 
 @exercise("6.4")
-def check_exercise_6_4(n_needed) -> None:
-    """Verifies ``n_needed``, the test tracks for a ±0.05 interval at accuracy 0.7: 323
-    (1.96² · 0.7 · 0.3 / 0.05², rounded up); 320-325 is accepted."""
-    expect(320 <= n_needed <= 325, expected="about 323 tracks", actual=n_needed,
-           hint="solve 1.96 * sqrt(p * (1 - p) / n) = 0.05 for n; n = 1.96**2 * p * (1 - p) / 0.05**2.")
+def check_exercise_6_4(n_needed: Callable) -> None:
+    """Verifies ``n_needed(p, half_width, z=1.96)``, the test tracks for a ±``half_width``
+    interval at accuracy ``p`` (rounded up), on the lesson's case (0.7, 0.05: 323), one
+    where rounding to the nearest track is wrong (0.6, 0.04: 577, not 576) and three cases
+    drawn afresh at every run."""
+    rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
+    cases = [(0.7, 0.05), (0.6, 0.04), *zip(rng.uniform(0.3, 0.95, 3).round(3).tolist(),
+                               rng.uniform(0.02, 0.1, 3).round(3).tolist())]
+    for p, half_width in cases:
+        want = int(np.ceil(1.96 ** 2 * p * (1 - p) / half_width ** 2))
+        got = n_needed(p, half_width)
+        expect(isinstance(got, (int, np.integer)) and got == want,
+               expected=f"{want} tracks for accuracy {p} and ±{half_width}", actual=got,
+               hint="solve z * sqrt(p * (1 - p) / n) = half_width for n, then round up "
+                    "(math.ceil) to a whole track.")
 
 
 @exercise("6.5")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils import checks
+from course_utils import checks, evaluate
 
 
 @checks.exercise("0.1")
@@ -59,12 +59,22 @@ def test_check_1_2_amplitude_to_db():
     assert checks.check_exercise_1_2(amplitude_to_db) is True
     assert checks.check_exercise_1_2(power_formula) is False
     assert checks.check_exercise_1_2(no_floor) is False
+
+    def calls_librosa(a, *, ref=1.0, amin=1e-5):     # passes the numbers, but is not the exercise
+        import librosa
+        return librosa.amplitude_to_db(np.abs(a), ref=ref, amin=amin, top_db=None)
+    assert checks.check_exercise_1_2(calls_librosa) is False
     assert checks.check_exercise_1_2(_not_done) is None
 
 
 def test_check_1_3_n_frames():
     assert checks.check_exercise_1_3(lambda n, *, hop_length: 1 + n // hop_length) is True
     assert checks.check_exercise_1_3(lambda n, *, hop_length: n // hop_length) is False
+
+    def calls_librosa(n, *, hop_length):
+        import librosa
+        return librosa.stft(np.zeros(n), hop_length=hop_length).shape[1]
+    assert checks.check_exercise_1_3(calls_librosa) is False
     assert checks.check_exercise_1_3(_not_done) is None
 
 
@@ -72,6 +82,8 @@ def test_check_1_4_hz_to_mel():
     assert checks.check_exercise_1_4(lambda f: 2595 * np.log10(1 + np.asarray(f) / 700)) is True
     assert checks.check_exercise_1_4(lambda f: 1127 * np.log(1 + np.asarray(f) / 700)) is True
     assert checks.check_exercise_1_4(lambda f: 2595 * np.log(1 + np.asarray(f) / 700)) is False
+    import librosa
+    assert checks.check_exercise_1_4(lambda f: librosa.hz_to_mel(f, htk=True)) is False
     assert checks.check_exercise_1_4(_not_done) is None
 
 
@@ -120,6 +132,11 @@ def test_check_2_3_nearest_centroid():
     assert checks.check_exercise_2_3(nearest) is True
     assert checks.check_exercise_2_3(farthest) is False
     assert checks.check_exercise_2_3(nearest_neighbour) is False
+
+    def calls_sklearn(X_train, labels_train, X_test):       # right answers, not the exercise
+        from sklearn.neighbors import NearestCentroid
+        return NearestCentroid().fit(X_train, labels_train).predict(X_test)
+    assert checks.check_exercise_2_3(calls_sklearn) is False
     assert checks.check_exercise_2_3(_not_done) is None
 
 
@@ -150,8 +167,29 @@ def test_check_3_2_conv_block():
         x = layers.BatchNormalization()(x)
         return layers.MaxPooling2D(2)(layers.ReLU()(x))
 
+    def tall_kernel(x, filters):         # 9x1 has as many weights as 3x3
+        x = layers.Conv2D(filters, (9, 1), padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        return layers.MaxPooling2D(2)(layers.ReLU()(x))
+
+    def pool_first(x, filters):          # the same layers, out of order
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.MaxPooling2D(2)(x)
+        return layers.ReLU()(layers.BatchNormalization()(x))
+
+    def relu_in_conv(x, filters):        # the ReLU before batch norm
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, activation="relu")(x)
+        return layers.MaxPooling2D(2)(layers.BatchNormalization()(x))
+
+    def frozen(x, filters):              # right layers, but nothing in them learns
+        conv = layers.Conv2D(filters, 3, padding="same", use_bias=False, trainable=False)
+        norm = layers.BatchNormalization(trainable=False)
+        return layers.MaxPooling2D(2)(layers.ReLU()(norm(conv(x))))
+
     assert checks.check_exercise_3_2(conv_block) is True
     assert checks.check_exercise_3_2(with_bias) is False
+    for wrong in (tall_kernel, pool_first, relu_in_conv, frozen):
+        assert checks.check_exercise_3_2(wrong) is False, wrong.__name__
     assert checks.check_exercise_3_2(_stub) is None
 
 
@@ -191,9 +229,11 @@ def test_check_4_2_lstm_params():
 
 
 def test_check_4_3_bidirectional_params():
-    assert checks.check_exercise_4_3(2 * 4 * (64 * (64 + 60) + 64)) is True
-    assert checks.check_exercise_4_3(4 * (64 * (64 + 60) + 64)) is False
-    assert checks.check_exercise_4_3(...) is None
+    lstm = lambda units, n: 4 * (units * (units + n) + units)
+    assert checks.check_exercise_4_3(lambda units, n: 2 * lstm(units, n)) is True
+    assert checks.check_exercise_4_3(lambda units, n: lstm(units, n)) is False   # one direction
+    assert checks.check_exercise_4_3(lambda units, n: 64000) is False           # typed in
+    assert checks.check_exercise_4_3(_not_done) is None
 
 
 # --- 05_hybrid -----------------------------------------------------------------
@@ -272,19 +312,43 @@ def _bootstrap_interval(correct, *, n_boot=2000, level=0.95, seed=42):
 
 def test_check_6_3_bootstrap_interval():
     assert checks.check_exercise_6_3(_bootstrap_interval) is True
-    other_seed = lambda c, level=0.95: _bootstrap_interval(c, level=level, seed=7)
+    other_seed = lambda c, level=0.95, seed=42, n_boot=2000: _bootstrap_interval(
+        c, level=level, seed=seed + 7, n_boot=n_boot)
     assert checks.check_exercise_6_3(other_seed) is True          # another draw is fine
-    ignores_level = lambda c, level=0.95: _bootstrap_interval(c)
+    ignores_level = lambda c, level=0.95, seed=42, n_boot=2000: _bootstrap_interval(
+        c, seed=seed, n_boot=n_boot)
     assert checks.check_exercise_6_3(ignores_level) is False
-    too_narrow = lambda c, level=0.95: (np.mean(c) - 0.01, np.mean(c) + 0.01)
+    too_narrow = lambda c, level=0.95, seed=42, n_boot=2000: (np.mean(c) - 0.01,
+                                                              np.mean(c) + 0.01)
     assert checks.check_exercise_6_3(too_narrow) is False
+
+    def wald(correct, *, level=0.95, seed=42, n_boot=2000):   # close, but a formula
+        from scipy.stats import norm
+        p, n = np.mean(correct), len(correct)
+        half = norm.ppf(0.5 + level / 2) * np.sqrt(p * (1 - p) / n)
+        return p - half, p + half
+    assert checks.check_exercise_6_3(wald) is False
+
+    def library(correct, *, level=0.95, seed=42, n_boot=2000):
+        return evaluate.bootstrap_ci(correct, level=level, seed=seed)
+    assert checks.check_exercise_6_3(library) is False
+
+    def unseeded_rng(correct, *, level=0.95, seed=42, n_boot=2000):   # ignores its seed
+        return _bootstrap_interval(correct, level=level, n_boot=n_boot,
+                                   seed=int(np.random.default_rng().integers(10**6)))
+    assert checks.check_exercise_6_3(unseeded_rng) is False
     assert checks.check_exercise_6_3(_stub_6) is None
 
 
 def test_check_6_4_n_needed():
-    assert checks.check_exercise_6_4(int(np.ceil(1.96**2 * 0.7 * 0.3 / 0.05**2))) is True
-    assert checks.check_exercise_6_4(int(1.96 * 0.7 * 0.3 / 0.05**2)) is False   # forgot to square
-    assert checks.check_exercise_6_4(...) is None
+    import math
+    reference = lambda p, w, z=1.96: math.ceil(z**2 * p * (1 - p) / w**2)
+    assert checks.check_exercise_6_4(reference) is True
+    assert checks.check_exercise_6_4(lambda p, w, z=1.96: int(z * p * (1 - p) / w**2)) is False
+    assert checks.check_exercise_6_4(lambda p, w, z=1.96: round(z**2 * p * (1 - p) / w**2)) \
+        is False                                                       # rounded, not up
+    assert checks.check_exercise_6_4(lambda p, w, z=1.96: 323) is False      # typed in
+    assert checks.check_exercise_6_4(_not_done) is None
 
 
 def test_check_6_5_shared_values():
