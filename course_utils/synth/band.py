@@ -9,7 +9,7 @@ writes; the instruments are recorded samples of a General MIDI SoundFont
 clip goes through the track's recording chain (``chain``). Introduced in
 01_audio_basics.
 
-This is the renderer the synthetic set moves to (``VERSION`` 4); until the
+This is the renderer the synthetic set moves to (with a new ``VERSION``); until the
 lessons are re-measured on it, ``synthesize`` still uses ``render_clip``.
 
 Examples
