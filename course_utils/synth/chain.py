@@ -24,10 +24,11 @@ Examples
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from functools import lru_cache
 
 import numpy as np
 from scipy import signal
+
+from .sound import _sos
 
 # Ranges each parameter is drawn from (an artist's value, then a track's small change).
 RANGES = {
@@ -99,15 +100,10 @@ def apply_chain(y: np.ndarray, chain: Chain, sr: int, rng: np.random.Generator) 
     return np.clip(x, -1.0, 1.0).astype(np.float32)
 
 
-@lru_cache(maxsize=256)
-def _sos(sr: int, cutoff, kind: str, order: int = 2) -> np.ndarray:
-    return signal.butter(order, cutoff, kind, fs=sr, output="sos")
-
-
 def _tilt(x: np.ndarray, tilt_db: float, sr: int) -> np.ndarray:
     """Half the tilt up above 2 kHz, half down below 200 Hz (or the reverse)."""
-    lows, highs = signal.sosfilt(_sos(sr, 200, "lowpass"), x), signal.sosfilt(
-        _sos(sr, 2000, "highpass"), x)
+    lows, highs = signal.sosfilt(_sos(sr, 200, "lowpass", 2), x), signal.sosfilt(
+        _sos(sr, 2000, "highpass", 2), x)
     gain = lambda db: 10 ** (db / 20) - 1
     return x + gain(-tilt_db / 2) * lows + gain(tilt_db / 2) * highs
 
@@ -120,7 +116,7 @@ def _reverb(x: np.ndarray, seconds: float, wet: float, sr: int,
     n = int(seconds * sr)
     t = np.arange(n) / sr
     tail = rng.standard_normal(n) * 10 ** (-3 * t / seconds)      # -60 dB at RT60
-    dark = signal.sosfilt(_sos(sr, 3000, "lowpass"), tail)
+    dark = signal.sosfilt(_sos(sr, 3000, "lowpass", 2), tail)
     ir = np.where(t < seconds / 3, tail, dark)
     ir /= np.sqrt(np.sum(ir ** 2)) + 1e-12
     wet_signal = signal.fftconvolve(x, ir)[:len(x)]

@@ -34,6 +34,7 @@ import numpy as np
 from scipy import signal
 
 from ..exceptions import DataNotFoundError, DatasetError
+from .sound import _sos
 
 DRUM_BANK = 128   # General MIDI percussion: the preset of bank 128, program 0
 # generator numbers (SoundFont 2.04, section 8.1.2) that the player reads
@@ -200,9 +201,10 @@ def _held(sf: SoundFont, preset, key: int, velocity: int, n_hold: int,
     return out, release
 
 
-def _voice(data, s: Sample, gens: dict, key: int, velocity: int, n_hold: int, sr: int,
+def _voice(data, s: Sample, gens: dict, key: int, velocity: int, n: int, sr: int,
            filtered: bool = True) -> np.ndarray:
-    """One zone's sample at the note's pitch, looped and enveloped."""
+    """One zone's sample at the note's pitch, looped and enveloped, ``n`` samples long
+    at most (shorter if the sample ends first)."""
     offset = lambda fine, coarse: gens.get(fine, 0) + 32768 * gens.get(coarse, 0)
     start, end = s.start + offset(START, START_COARSE), s.end + offset(END, END_COARSE)
     loop_a = s.loop_start + offset(START_LOOP, START_LOOP_COARSE) - start
@@ -212,7 +214,7 @@ def _voice(data, s: Sample, gens: dict, key: int, velocity: int, n_hold: int, sr
     cents = ((key - root) * gens[SCALE_TUNING] + 100 * gens.get(COARSE_TUNE, 0)
              + gens.get(FINE_TUNE, 0) + s.correction)
     step = 2.0 ** (cents / 1200) * s.rate / sr
-    env, n = _envelope(gens, n_hold, sr)
+    env = _envelope(gens, n, sr)
     pos = np.arange(n) * step
     looped = gens.get(SAMPLE_MODES, 0) & 1 and 0 <= loop_a < loop_b <= len(wave)
     if looped:
@@ -226,30 +228,22 @@ def _voice(data, s: Sample, gens: dict, key: int, velocity: int, n_hold: int, sr
     y *= env * np.float32(gain)
     fc = 8.176 * 2 ** (gens[FILTER_FC] / 1200)            # absolute cents to Hz
     if filtered and fc < 0.45 * sr:
-        y = signal.sosfilt(_lowpass(round(fc), sr), y).astype(np.float32)
+        y = signal.sosfilt(_sos(sr, round(fc), "lowpass", 2), y).astype(np.float32)
     return y
 
 
-@lru_cache(maxsize=256)
-def _lowpass(fc: int, sr: int) -> np.ndarray:
-    return signal.butter(2, fc, fs=sr, output="sos")
-
-
-def _envelope(gens: dict, n_hold: int, sr: int) -> tuple[np.ndarray, int]:
-    """The volume envelope (linear gain) and its length: delay, attack, hold, decay to
-    the sustain level while the key is held, then release (SoundFont 2.04, 8.1.3)."""
+def _envelope(gens: dict, n: int, sr: int) -> np.ndarray:
+    """The volume envelope (linear gain) of a held key, ``n`` samples: delay, attack,
+    hold, then decay to the sustain level (SoundFont 2.04, 8.1.3). The release, once
+    the key is let go, is :meth:`SoundFont.note`'s."""
     t = lambda g: int(round(sr * 2.0 ** (max(gens[g], -12000) / 1200)))   # timecents
     sustain_db = -min(max(gens[SUSTAIN], 0), 1000) / 10                  # centibels
     decay = int(t(DECAY) * -sustain_db / 100)        # the time given is for a 100-dB fall
     held = np.concatenate([np.zeros(t(DELAY), np.float32),
                            np.linspace(0, 1, t(ATTACK), dtype=np.float32),   # linear rise
                            np.ones(t(HOLD), np.float32),
-                           _db_ramp(0, sustain_db, decay)])[:n_hold]
-    held = np.concatenate([held, np.full(n_hold - len(held), 10 ** (sustain_db / 20),
-                                         np.float32)])
-    level = 20 * np.log10(max(float(held[-1]), 1e-5)) if n_hold else -100.0
-    release = _db_ramp(level, -100, max(int(t(RELEASE) * (level + 100) / 100), 1))
-    return np.concatenate([held, release]), n_hold + len(release)
+                           _db_ramp(0, sustain_db, decay)])[:n]
+    return np.concatenate([held, np.full(n - len(held), 10 ** (sustain_db / 20), np.float32)])
 
 
 def _db_ramp(start_db: float, end_db: float, n: int) -> np.ndarray:
