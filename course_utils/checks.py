@@ -481,9 +481,9 @@ def check_exercise_6_2(precision_recall: Callable) -> None:
 def check_exercise_6_3(bootstrap_interval: Callable) -> None:
     """Verifies ``bootstrap_interval(correct, level=..., seed=...)`` against
     ``evaluate.bootstrap_ci`` on 45 and 300 per-track results at levels 0.95 and 0.5, within
-    0.02 or one and a half tracks (random draws differ); that the same seed gives the same interval and other seeds
-    other ones (a bootstrap resamples: a formula does not); and that it does not call
-    ``evaluate.bootstrap_ci``."""
+    0.02 or one and a half tracks (random draws differ); that the same seed gives the same
+    interval and other seeds other ones (a bootstrap resamples: a formula does not); and
+    that it does not call ``evaluate.bootstrap_ci``."""
     from . import evaluate
     write_it_yourself(bootstrap_interval, {"bootstrap_ci", "bootstrap", "evaluate"},
                       "a bootstrap")
@@ -505,8 +505,9 @@ def check_exercise_6_3(bootstrap_interval: Callable) -> None:
            actual=f"{draws[0]} and {draws[1]}", hint="draw every random number from "
                                                     "np.random.default_rng(seed).")
     expect(len(set(draws)) > 1, expected="intervals that move a little with the seed",
-           actual=f"{draws[0]} for seeds 1 to 4", hint="resample with rng.integers: a formula "
-                                                       "(e.g. p ± 1.96·√(p(1-p)/n)) is not a bootstrap.")
+           actual=f"{draws[0]} for seeds 1 to 4",
+           hint="resample with rng.integers: a formula (e.g. p ± 1.96·√(p(1-p)/n)) is not "
+                "a bootstrap.")
 
 
 @exercise("6.4")
@@ -517,7 +518,7 @@ def check_exercise_6_4(n_needed: Callable) -> None:
     drawn afresh at every run."""
     rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
     cases = [(0.7, 0.05), (0.6, 0.04), *zip(rng.uniform(0.3, 0.95, 3).round(3).tolist(),
-                               rng.uniform(0.02, 0.1, 3).round(3).tolist())]
+                                            rng.uniform(0.02, 0.1, 3).round(3).tolist())]
     for p, half_width in cases:
         want = int(np.ceil(1.96 ** 2 * p * (1 - p) / half_width ** 2))
         got = n_needed(p, half_width)

@@ -120,7 +120,8 @@ def normalise(nb, *, name: str = "notebook"):
     """Trim metadata, lock check cells and make cell ids present, unique and stable.
 
     Keeps the kernelspec's and language's names, ``course.profile`` (the profile
-    whose outputs it holds), and ``editable``, ``deletable`` and ``tags`` in each cell. A missing or repeated cell id is replaced by one
+    whose outputs it holds), and ``editable``, ``deletable`` and ``tags`` in each
+    cell. A missing or repeated cell id is replaced by one
     derived from ``name`` and the cell's position, never a random one.
     Returns ``nb``, changed in place.
     """

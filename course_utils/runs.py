@@ -142,11 +142,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
             "feature": ("log-mel patches (3 s, 16 kHz, 96 bands)" if name == "musicnn_ft"
                         else "max_pool and mean_pool per 3-s patch")}
         if name == "musicnn_ft":
-            probe_loss = min(v for v, s in zip(history.history["val_loss"],
-                                               history.history["stage"]) if s == 1)
-            tuned_loss = float(np.nanmin(_last_stage(history.history)["val_loss"] + [np.inf]))
-            run_config["pretrained"]["kept"] = "fine-tuned" if tuned_loss < probe_loss else "probe"
-            run_config["pretrained"]["val_loss"] = {"probe": probe_loss, "fine-tuned": tuned_loss}
+            run_config["pretrained"].update(history.fine_tune)   # kept, and both losses
     if ensemble:
         run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
             out, model, prepared, name, seed)

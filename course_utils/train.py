@@ -186,7 +186,9 @@ def fit_fine_tune(model: keras.Model, prepared: segments.Prepared, *, epochs: in
     Returns
     -------
     keras.callbacks.History
-        Both stages one after the other; ``history.history["stage"]`` says which.
+        Both stages one after the other; ``history.history["stage"]`` says which, and
+        ``history.fine_tune`` which weights were kept (``"probe"`` or ``"fine-tuned"``)
+        with each stage's best validation loss.
     """
     import dataclasses
     epochs = _validate.positive_int(epochs or (2 if config.fast() else 8), "epochs")
@@ -207,12 +209,16 @@ def fit_fine_tune(model: keras.Model, prepared: segments.Prepared, *, epochs: in
     second = fit(model, prepared, model_name="musicnn_ft", epochs=epochs, batch_size=batch_size,
                  augment=augment, learning_rate=learning_rate, seed=seed,
                  verbose=verbose).history
-    tuned = [v for v in second["val_loss"] if np.isfinite(v)]   # a diverged epoch is NaN
-    if not tuned or min(tuned) >= probe_val_loss:
+    tuned_val_loss = min((v for v in second["val_loss"] if np.isfinite(v)),   # NaN: diverged
+                         default=float("inf"))
+    if tuned_val_loss >= probe_val_loss:
         model.set_weights(kept)
         logger.info("fine-tuning did not lower the validation loss below the probe's "
                     "(%.4f): the probe on frozen features is kept", probe_val_loss)
     history = keras.callbacks.History()
+    history.fine_tune = {"kept": "fine-tuned" if tuned_val_loss < probe_val_loss else "probe",
+                         "val_loss": {"probe": float(probe_val_loss),
+                                      "fine-tuned": float(tuned_val_loss)}}
     pad = lambda h, key: list(h.get(key, [float("nan")] * len(h["loss"])))
     history.history = {key: pad(first, key) + pad(second, key)
                        for key in dict.fromkeys([*first, *second])}

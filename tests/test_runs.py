@@ -299,9 +299,11 @@ def test_fine_tuning_trains_the_probe_first_and_keeps_it_when_tuning_hurts(datas
     backbone = [w.copy() for w in model.get_layer("MTT_musicnn").get_weights()]
     probe = [w.copy() for w in model.get_layer("probe").get_weights()]
     # a learning rate of 10 wrecks the pretrained layers: the probe's weights must come back
-    history = train.fit_fine_tune(model, prep, epochs=1, probe_epochs=3, learning_rate=10.0,
-                                  augment=(), verbose=0).history
+    fitted = train.fit_fine_tune(model, prep, epochs=1, probe_epochs=3, learning_rate=10.0,
+                                 augment=(), verbose=0)
+    history = fitted.history
     assert history["stage"] == [1, 1, 1, 2]
+    assert fitted.fine_tune["kept"] == "probe"
     for before, after in zip(backbone, model.get_layer("MTT_musicnn").get_weights()):
         np.testing.assert_array_equal(before, after)
     assert any(not np.array_equal(a, b)                         # but the probe did train
