@@ -258,7 +258,8 @@ def _register_notebooks(sub, kw: dict) -> None:
     p = nsub.add_parser("execute", help="re-run solutions (FAST or the default profile), then "
                         "build", **kw)
     p.add_argument("notebook", nargs="*", type=Path, help="solution notebooks (default: all)")
-    p.add_argument("--profile", choices=("fast", "default"), default="fast",
+    from .notebooks import PROFILES   # light: no Jupyter import
+    p.add_argument("--profile", choices=PROFILES, default="fast",
                    help="fast: COURSE_FAST=1, as CI runs; default: the settings `make lab` gives "
                    "a learner (recorded in the notebook's metadata.course.profile)")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
