@@ -1,6 +1,6 @@
 """Synthetic genres v2 (``synth.band``): synthesis time and the cheap difficulty targets.
 
-Renders a fresh-seed set with ``band.render_song`` (FLAC, 22050 Hz mono) into a
+Renders a fresh-seed set with ``band.render_clip`` (FLAC, 22050 Hz mono) into a
 temporary folder on every core, timing it, then measures track accuracy under
 repeated stratified 70/30 track splits for:
 
@@ -43,7 +43,7 @@ def _render(task: tuple) -> str:
     root, genre, index, seed, seconds = task
     path = Path(root) / genre / f"{genre}.{index:05d}.flac"
     path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(path, band.render_song(genre, index, seed=seed, seconds=seconds), config.SR,
+    sf.write(path, band.render_clip(genre, index, seed=seed, seconds=seconds), config.SR,
              subtype="PCM_16")
     return str(path)
 
@@ -68,7 +68,7 @@ def plot(path: str, seed: int) -> None:
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(5, 2, figsize=(14, 13))
     for ax, genre in zip(axes.T.flat, config.GENRES):
-        y = band.render_song(genre, 0, seed=seed, seconds=30.0)
+        y = band.render_clip(genre, 0, seed=seed, seconds=30.0)
         S = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=config.SR), ref=np.max)
         librosa.display.specshow(S, sr=config.SR, x_axis="time", y_axis="mel", cmap="magma",
                                  ax=ax)

@@ -1,11 +1,13 @@
-"""The classical half: SVMs on feature statistics, and the ensemble's weight rule.
+"""The classical half: SVMs on feature statistics, the ensemble's weight rule, and the
+"unsure" rule.
 
 ``fit_stats_model`` is the course's bar to beat (lesson 02): an RBF SVM on each
 track's summary statistics. ``StatsModel`` adds an SVM on the statistics of
 every 3-second segment and is the classical half of the default ensemble;
-``choose_ensemble_weight`` decides how much the deep model counts in it. scikit-
-learn only: no Keras. Introduced in 02_feature_extraction (the SVM) and
-07_your_own_music (the ensemble).
+``choose_ensemble_weight`` decides how much the deep model counts in it, and
+``choose_unsure_threshold`` below which confidence a prediction is flagged
+"unsure". scikit-learn only: no Keras. Introduced in 02_feature_extraction (the
+SVM), 07_your_own_music (the ensemble) and 09_applications (the unsure flag).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier",
                  "sklearn.calibration._SigmoidCalibration"]
 MIN_VAL_TRACKS_PER_GENRE = 10      # fewer: the ensemble weight is fixed, not fitted
 ENSEMBLE_DEEP_WEIGHT_SMALL = 0.25  # the deep model's share then
+UNSURE_TARGET = 0.9                # accuracy wanted of the predictions not flagged "unsure"
 
 
 def fit_stats_model(X_stats: np.ndarray, labels: np.ndarray, *, seed: int = config.SEED):
@@ -230,3 +233,62 @@ def fit_stats_half(deep_val: np.ndarray, train_feats: Sequence[dict], train_labe
     final = StatsModel(seed=seed).fit([*train_feats, *val_feats],
                                       np.concatenate([train_labels, val_labels]))
     return final, weight, rule
+
+
+def coverage_curve(probs: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    """Accuracy against coverage: what keeping only the confident predictions trades.
+
+    For each threshold ``t`` (each distinct top probability, highest first), the
+    tracks whose top probability is at least ``t`` are kept: ``coverage`` is their
+    share and ``accuracy`` how often their top genre is right.
+
+    Examples
+    --------
+    >>> probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.55, 0.45]])
+    >>> coverage_curve(probs, np.array([0, 1, 1, 0]))
+       threshold  coverage  accuracy
+    0       0.90      0.25  1.000000
+    1       0.80      0.50  1.000000
+    2       0.60      0.75  0.666667
+    3       0.55      1.00  0.750000
+    """
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    conf, right = probs.max(1), probs.argmax(1) == labels
+    thresholds = np.unique(conf)[::-1]
+    kept = [conf >= t for t in thresholds]
+    return pd.DataFrame({"threshold": thresholds,
+                         "coverage": [k.mean() for k in kept],
+                         "accuracy": [right[k].mean() for k in kept]})
+
+
+def choose_unsure_threshold(probs: np.ndarray, labels: np.ndarray, *,
+                            target: float = UNSURE_TARGET) -> dict:
+    """The confidence below which a prediction is flagged "unsure", chosen on validation.
+
+    The lowest threshold whose kept validation tracks (:func:`coverage_curve`) are
+    right at least ``target`` of the time, so the flag costs as little coverage as
+    the target allows; 0.0 (nothing flagged) when every track together already
+    reaches it; the threshold of the most accurate kept set when none does.
+
+    Returns
+    -------
+    dict
+        ``{"threshold", "target", "val_coverage", "val_accuracy", "val_tracks"}``:
+        the threshold and what it kept on the validation tracks.
+
+    Examples
+    --------
+    >>> probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.55, 0.45]])
+    >>> choose_unsure_threshold(probs, np.array([0, 1, 1, 0]))["threshold"]
+    0.8
+    """
+    curve = coverage_curve(probs, labels)
+    if curve["accuracy"].iloc[-1] >= target:
+        row, threshold = curve.iloc[-1], 0.0
+    else:
+        good = curve[curve["accuracy"] >= target]
+        row = good.iloc[-1] if len(good) else curve.loc[curve["accuracy"].idxmax()]
+        threshold = float(row["threshold"])
+    return {"threshold": round(threshold, 6), "target": target,
+            "val_coverage": float(row["coverage"]), "val_accuracy": float(row["accuracy"]),
+            "val_tracks": int(len(np.asarray(labels)))}

@@ -121,7 +121,24 @@ def _register_models(sub, kw) -> None:
     p.add_argument("--top-k", type=int, default=3)
     p.add_argument("--segments", action="store_true", help="add per-segment probabilities")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--csv", type=Path, help="write one row per file to this CSV")
+    p.add_argument("--csv", type=Path, help="write one row per file (per window with "
+                   "--timeline) to this CSV")
+    p.add_argument("--timeline", action="store_true",
+                   help="the genre over time of one FILE of any length: a row per window")
+    p.add_argument("--hop", type=float, default=1.5,
+                   help="seconds between window starts, with --timeline (default 1.5)")
+    p.add_argument("--plot", type=Path, metavar="PNG", help="with --timeline: draw it to PNG")
+    p = sub.add_parser("similar", help="the tracks of a folder most like an audio file", **kw)
+    p.add_argument("run", type=Path, help="a trained run (its network is the 'run' space)")
+    p.add_argument("query", type=Path, metavar="QUERY_FILE")
+    p.add_argument("--index", required=True, type=Path, metavar="FOLDER",
+                   help="the folder of audio to search (its embeddings are cached)")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--space", choices=["run", "musicnn", "mfcc"], default="run",
+                   help="embedding space (default run: the run's penultimate layer, trained "
+                        "on these very genres; musicnn: a tagger pretrained on real music; "
+                        "mfcc: MFCC statistics, the baseline)")
+    p.add_argument("--json", action="store_true", help="print a JSON list of k objects")
     p = sub.add_parser("compare", help="compare runs in one table", **kw)
     p.add_argument("runs", nargs="+", type=Path)
 
@@ -205,6 +222,8 @@ def _predict(args) -> int:
     import csv
     from . import runs
     run = runs.load_run(args.run)
+    if args.timeline:
+        return _timeline(args, run)
     results = []
     for f in _audio_inputs(args.inputs):
         try:
@@ -221,14 +240,49 @@ def _predict(args) -> int:
     if args.csv:
         with open(args.csv, "w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["file", "genre", "probability", "top", "error"])
+            w.writerow(["file", "genre", "probability", "unsure", "top", "error"])
             for r in results:
                 top = r.get("top") or [{"genre": "", "probability": ""}]
                 w.writerow([r["file"], top[0]["genre"], top[0]["probability"],
+                            "" if r.get("unsure") is None else int(r["unsure"]),
                             ";".join(f"{t['genre']}:{t['probability']:.3f}" for t in r.get("top", [])),
                             r.get("error", "")])
     failed = sum("error" in r for r in results)
     return EXIT_UNUSABLE if failed == len(results) else EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _timeline(args, run) -> int:
+    from . import apps
+    if len(args.inputs) != 1 or args.inputs[0].is_dir():
+        raise ParameterError("--timeline follows one recording: give one FILE, not "
+                             f"{' '.join(map(str, args.inputs))}.")
+    table = apps.timeline(run, args.inputs[0], hop=args.hop)
+    if args.json:
+        print(table.to_json(orient="records", indent=1))
+    else:
+        for r in table.itertuples():
+            print(f"{r.start:8.2f}-{r.end:8.2f} s  {r.genre:<10} {r.probability:.0%}")
+    if args.csv:
+        table.to_csv(args.csv, index=False, float_format="%.4f")
+    if args.plot:
+        fig = apps.plot_timeline(table, title=args.inputs[0].name)
+        fig.savefig(args.plot, dpi=100, bbox_inches="tight")
+    return EXIT_OK
+
+
+def _similar(args) -> int:
+    from . import apps, runs
+    run = runs.load_run(args.run) if args.space == "run" else None
+    hits, index = apps.similar(run, args.query, args.index, k=args.k, space=args.space)
+    if args.json:
+        print(json.dumps(hits, indent=1))
+    else:
+        for h in hits:
+            print(f"{h['rank']:>3}  {h['distance']:.4f}  {h['file']}")
+    print(f"{len(index.paths)} tracks indexed in {args.space} space ({index.reused} from the "
+          f"cache){f', {len(index.errors)} bad file(s) skipped (named above)' if index.errors else ''}",
+          file=sys.stderr)
+    return EXIT_PARTIAL if index.errors else EXIT_OK
 
 
 def _compare(args) -> int:
@@ -317,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     handlers = {"data": _data, "train": _train, "evaluate": _evaluate, "predict": _predict,
-                "compare": _compare, "notebooks": _notebooks}
+                "similar": _similar, "compare": _compare, "notebooks": _notebooks}
     try:
         return handlers[args.command](args)
     except ParameterError as err:

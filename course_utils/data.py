@@ -36,8 +36,9 @@ def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = T
             create: bool = True) -> Path:
     """Return the folder of a dataset given by name (``synthetic``, ``gtzan``) or path.
 
-    ``synthetic`` is generated on first use when missing, unless ``create`` is
-    False (``verify`` only reads, so it says what is missing instead).
+    ``synthetic`` is generated on first use when missing, and rendered again
+    (same seed and size) when an older version of the generator made it, unless
+    ``create`` is False (``verify`` only reads, so it says what is missing instead).
 
     Raises
     ------
@@ -52,10 +53,20 @@ def resolve(name_or_path: str | os.PathLike | None = None, *, progress: bool = T
                 f"No synthetic dataset at {root}. Make it with `python -m course_utils data "
                 "synth` (or let the first lesson make it), or set COURSE_DATA_DIR to the folder "
                 "that holds it.")
+        if not create:
+            return root
+        from . import synth  # a sibling module; generated on first use
+        info = root / "synth_info.json"
+        have = json.loads(info.read_text()) if info.exists() else {}
         if not _genre_root(root, required=False):
-            from . import synth  # a sibling module; generated on first use
             logger.info("no synthetic dataset at %s: generating it", root)
             synth.synthesize(root, progress=progress)   # one process: safe inside any kernel
+        elif have and have.get("version") != synth.VERSION:
+            logger.warning("the synthetic set at %s was made by version %s of the generator; "
+                           "rendering it again with version %s (same seed and size)", root,
+                           have.get("version"), synth.VERSION)
+            synth.synthesize(root, per_genre=have["per_genre"], seconds=have["seconds"],
+                             seed=have["seed"], progress=progress)
         return root
     root = config.data_dir() / "gtzan" if name == "gtzan" else Path(name).expanduser()
     if not root.is_dir():

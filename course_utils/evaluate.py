@@ -315,13 +315,15 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     A clean clone has no runs, so the lessons call this: the first call trains
     (a FAST run takes a minute or two on a laptop CPU), later calls return at
     once. A run made with other arguments (or another dataset, e.g. after
-    ``COURSE_DATASET=gtzan``), or saved under another Keras version, is
-    trained again, never reused by mistake.
+    ``COURSE_DATASET=gtzan``, or another version of the synthetic set), or
+    saved under another Keras version, is trained again, never reused by mistake.
     ``model`` defaults to ``name`` (``"cnn"``, ``"lstm"``, ``"crnn"``, ``"parallel"``).
     """
-    from . import runs
+    from . import runs, synth
     run_dir = Path(root or config.runs_dir()) / name
-    request = {"model": model or name, "dataset": str(dataset or config.default_dataset()),
+    dataset_name = str(dataset or config.default_dataset())
+    request = {"model": model or name, "dataset": dataset_name,
+               **({"synth_version": synth.VERSION} if dataset_name == "synthetic" else {}),
                "features_version": config.FEATURES_VERSION, "run_format": runs.RUN_FORMAT,
                "keras": runtime.version_of("keras"),
                **{k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)

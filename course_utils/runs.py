@@ -50,11 +50,12 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
               ensemble: bool = True, overlap: bool = True, overwrite: bool = False,
               verbose: int | str = "auto", pretrained_model: str = pretrained.DEFAULT_MODEL,
               fine_tune: bool = False, model_kwargs: dict | None = None,
-              progress: bool = True) -> Path:
+              patience: int = 6, progress: bool = True) -> Path:
     """Train a model end to end and save a self-describing run folder.
 
     ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
-    segment length, normalisation statistics, genres, split, seed, versions),
+    segment length, normalisation statistics, genres, split, seed, versions, and
+    the "unsure" threshold chosen on the validation tracks),
     ``split.json``, ``history.csv`` and, with ``ensemble``, ``stats_model.skops``:
     a :class:`~course_utils.classical.StatsModel` (SVMs on track and segment
     statistics, fitted on the training and validation tracks) whose
@@ -76,6 +77,9 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     overlap : bool
         Cut a small training set into overlapping segments
         (:func:`course_utils.segments.training_hop`).
+    patience : int
+        Early stopping's patience in epochs (validation loss); the epoch budget or
+        more trains to the end.
 
     Returns
     -------
@@ -120,7 +124,8 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
                                       augment=augment, seed=seed, verbose=verbose)
     else:
         history = train.fit(model, prepared, model_name=name, epochs=epochs,
-                            batch_size=batch_size, augment=augment, seed=seed, verbose=verbose)
+                            batch_size=batch_size, augment=augment, seed=seed, verbose=verbose,
+                            patience=patience)
     model.save(out / "model.keras")
     pd.DataFrame(history.history).rename_axis("epoch").to_csv(out / "history.csv")
     run_config = {
@@ -129,7 +134,8 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         "norm": prepared.norm, "genres": prepared.genres,
         "dataset": str(dataset or config.default_dataset()),
         "data_identity": data.identity(prepared.tracks), "split": split_args,
-        "seed": seed, "augment": list(augment), "train_hop": prepared.train_hop,
+        "seed": seed, "augment": list(augment), "patience": patience,
+        "train_hop": prepared.train_hop,
         "epochs_run": len(history.history["loss"]),
         "epoch_seconds": float(np.median(_last_stage(history.history)["epoch_seconds"])),
         "params": int(model.count_params()), "fast": config.fast(),
@@ -143,12 +149,24 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
                         else "max_pool and mean_pool per 3-s patch")}
         if name == "musicnn_ft":
             run_config["pretrained"].update(history.fine_tune)   # kept, and both losses
+    stats_model = None
     if ensemble:
-        run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
+        stats_model, run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
             out, model, prepared, name, seed)
+    if split != "segment-random":     # its validation tracks were also trained on
+        run_config["unsure"] = _unsure_rule(Run(out, run_config, model, stats_model),
+                                            prepared.split.val)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
+
+
+def _unsure_rule(run: Run, val: pd.DataFrame) -> dict:
+    """:func:`classical.choose_unsure_threshold` on the run's own validation tracks."""
+    pred = run.predict_table(val, progress=False)
+    genre = val.set_index("track_id")["genre"]
+    labels = np.array([run.genres.index(genre[t]) for t in pred.track_ids])
+    return classical.choose_unsure_threshold(pred.probs, labels)
 
 
 def _last_stage(history: dict) -> dict:
@@ -176,8 +194,9 @@ def _transfer_inputs(name: str, paths, model: str, progress: bool) -> dict[str, 
 
 
 def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
-                  seed: int) -> tuple[float, str]:
-    """:func:`classical.fit_stats_half` for a run being trained; saves its StatsModel in ``out``."""
+                  seed: int) -> tuple[classical.StatsModel, float, str]:
+    """:func:`classical.fit_stats_half` for a run being trained; saves its StatsModel in
+    ``out`` and returns it with the deep model's weight and the rule that chose it."""
     fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
     rows = lambda part: [r for r in part.itertuples() if r.path in fs.features]
     feats = lambda rs: [fs.features[r.path] for r in rs]
@@ -191,7 +210,7 @@ def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
         seed=seed)
     logger.info("deep model's weight in the ensemble: %.2f (%s)", weight, rule)
     stats_model.save(out / STATS_FILE)
-    return weight, rule
+    return stats_model, weight, rule
 
 
 # --------------------------------------------------------------------------- predicting
@@ -256,6 +275,18 @@ class Run:
             result.baseline = self.stats_model.predict_baseline(feats)
             result.probs = w * deep + (1 - w) * result.stats_probs
         return result
+
+    def embed(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
+        """One vector per track: the network's penultimate layer (the input of its
+        softmax), averaged over the track's segments ``[shape=(n_tracks, width)]``."""
+        inputs = self.config["inputs"]
+        parts = [segments.segment_track(f, inputs) for f in feats]
+        X = segments.normalise({k: np.concatenate([p[k] for p in parts]) for k in inputs},
+                               self.config["norm"])
+        head = keras.Model(self.model.inputs, self.model.layers[-1].input)
+        emb = models.predict_segments(head, self.config["model"], X)
+        owner = np.repeat(np.arange(len(parts)), [len(p[inputs[0]]) for p in parts])
+        return np.stack([emb[owner == i].mean(axis=0) for i in range(len(parts))])
 
     def track_features(self, y: np.ndarray, *, sr: int) -> dict[str, np.ndarray]:
         """Everything this run reads from one waveform (with musicnn's input, for musicnn)."""
@@ -346,8 +377,10 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     Returns
     -------
     dict
-        ``{"file", "top": [{"genre", "probability"}, ...]}`` plus, with
+        ``{"file", "top": [{"genre", "probability"}, ...], "unsure"}`` plus, with
         ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
+        ``unsure`` is whether the top probability is below the run's threshold
+        (``config.json``, chosen on validation tracks), ``None`` for a run without one.
 
     Raises
     ------
@@ -360,8 +393,10 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     pred = run.predict([run.track_features(y, sr=sr)])
     probs = pred.probs[0]
     order = np.argsort(probs)[::-1][:top_k]
+    threshold = run.config.get("unsure", {}).get("threshold")
     result = {"file": str(path),
-              "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order]}
+              "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order],
+              "unsure": None if threshold is None else bool(probs.max() < threshold)}
     if segments:
         result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)}
                               for sp in pred.seg_probs]

@@ -6,8 +6,7 @@ import pytest
 
 from course_utils import config
 from course_utils.synth import STYLES, band
-from course_utils.synth.render import _clip_song
-from course_utils.synth.score import _artist, _rng
+from course_utils.synth.score import _artist, _clip_song, _rng
 
 SR = config.SR
 
@@ -26,15 +25,15 @@ def test_every_instrument_kit_and_form_is_defined():
 
 
 def test_the_same_clip_gives_the_same_bytes_in_any_order():
-    a = band.render_song("disco", 3, seed=11, seconds=3.0)
-    band.render_song("metal", 5, seed=11, seconds=3.0)           # something in between
-    assert band.render_song("disco", 3, seed=11, seconds=3.0).tobytes() == a.tobytes()
-    assert band.render_song("disco", 4, seed=11, seconds=3.0).tobytes() != a.tobytes()
+    a = band.render_clip("disco", 3, seed=11, seconds=3.0)
+    band.render_clip("metal", 5, seed=11, seconds=3.0)           # something in between
+    assert band.render_clip("disco", 3, seed=11, seconds=3.0).tobytes() == a.tobytes()
+    assert band.render_clip("disco", 4, seed=11, seconds=3.0).tobytes() != a.tobytes()
 
 
 @pytest.mark.parametrize("genre", config.GENRES)
 def test_each_genre_renders_at_a_mastered_level(genre):
-    y = band.render_song(genre, 1, seed=5, seconds=4.0)
+    y = band.render_clip(genre, 1, seed=5, seconds=4.0)
     assert y.shape == (4 * SR,) and y.dtype == np.float32
     assert 10 ** (-6.5 / 20) < np.abs(y).max() <= 1.0          # the chain's peak level
     assert np.sqrt(np.mean(y ** 2)) > 0.01                      # music, not a noise floor

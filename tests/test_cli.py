@@ -67,12 +67,68 @@ def test_predict_folder_with_a_bad_file(env, cnn_run, fast_synthetic, tmp_path):
     entries = {os.path.basename(e["file"]): e for e in json.loads(result.stdout)}
     assert "could not be decoded" in entries["broken.wav"]["error"]
     assert "broken.wav" in result.stderr and "Traceback" not in result.stderr
-    good = entries["metal.00000.wav"]
+    good = entries["metal.00000.flac"]
     assert len(good["top"]) == 3 and len(good["segments"]) == 2
     rows = list(csv.DictReader(open(tmp_path / "tags.csv")))
     assert [r["file"].split("/")[-1] for r in rows] == sorted(entries)
+    threshold = json.loads((cnn_run / "config.json").read_text())["unsure"]["threshold"]
+    for r in rows[1:]:                 # the broken file has no flag; the others follow the rule
+        assert r["unsure"] == str(int(float(r["probability"]) < threshold))
     only_bad = course("predict", cnn_run, folder / "broken.wav", env=env)
     assert only_bad.returncode == cli.EXIT_UNUSABLE
+
+
+def test_unsure_threshold_is_chosen_on_validation_tracks(cnn_run):
+    cfg = json.loads((cnn_run / "config.json").read_text())
+    split = json.loads((cnn_run / "split.json").read_text())
+    rule = cfg["unsure"]
+    assert 0.0 <= rule["threshold"] < 1.0 and rule["val_tracks"] == len(split["val"])
+    assert rule["val_accuracy"] >= rule["target"] or rule["threshold"] > 0
+
+
+def test_timeline_end_to_end(env, cnn_run, fast_synthetic, tmp_path):
+    import numpy as np
+    import soundfile as sf
+    clips = [sf.read(fast_synthetic / "genres_original" / g / f"{g}.00000.flac")[0]
+             for g in ("classical", "metal")]
+    medley = tmp_path / "medley.wav"
+    sf.write(medley, np.concatenate([clips[0], clips[1][:int(4.3 * 22050)]]), 22050)
+    result = course("predict", cnn_run, medley, "--timeline", "--hop", "2", "--json",
+                    "--csv", tmp_path / "t.csv", "--plot", tmp_path / "t.png", env=env)
+    assert result.returncode == cli.EXIT_OK, result.stderr[-2000:]
+    rows = json.loads(result.stdout)                  # 10.3 s: 0, 2, 4, 6 and 7.3
+    assert [round(r["start"], 2) for r in rows] == [0.0, 2.0, 4.0, 6.0, 7.3]
+    assert rows[-1]["end"] == pytest.approx(10.3, abs=1e-3)
+    genres = [k for k in rows[0] if k not in ("start", "end", "genre", "probability")]
+    assert len(genres) == 10
+    assert all(r["genre"] == max(genres, key=r.get) for r in rows)
+    assert all(r["probability"] == pytest.approx(max(r[g] for g in genres)) for r in rows)
+    assert len(list(csv.DictReader(open(tmp_path / "t.csv")))) == 5
+    assert (tmp_path / "t.png").stat().st_size > 1000
+    folder = course("predict", cnn_run, tmp_path, "--timeline", env=env)
+    assert folder.returncode == cli.EXIT_USAGE and "one FILE" in folder.stderr
+
+
+def test_similar_end_to_end(env, cnn_run, fast_synthetic, tmp_path):
+    index = tmp_path / "index"
+    index.mkdir()
+    for g in ("classical", "metal", "reggae"):
+        for f in sorted((fast_synthetic / "genres_original" / g).iterdir())[1:4]:
+            (index / f.name).write_bytes(f.read_bytes())
+    (index / "broken.wav").write_text("not audio")
+    query = fast_synthetic / "genres_original" / "metal" / "metal.00000.flac"
+    first = course("similar", cnn_run, query, "--index", index, "--k", "4", "--json", env=env)
+    assert first.returncode == cli.EXIT_PARTIAL, first.stderr[-2000:]
+    hits = json.loads(first.stdout)
+    assert [h["rank"] for h in hits] == [1, 2, 3, 4]
+    assert [h["distance"] for h in hits] == sorted(h["distance"] for h in hits)
+    assert "broken.wav" in first.stderr and "9 tracks indexed in run space (0 from" in first.stderr
+    again = course("similar", cnn_run, query, "--index", index, "--space", "mfcc", env=env)
+    assert again.returncode == cli.EXIT_PARTIAL and len(again.stdout.splitlines()) == 5
+    (index / "broken.wav").unlink()
+    cached = course("similar", cnn_run, query, "--index", index, env=env)
+    assert cached.returncode == cli.EXIT_OK, cached.stderr[-2000:]
+    assert "(9 from the cache)" in cached.stderr
 
 
 def test_evaluate_external_and_compare(env, cnn_run, gtzan_sample):

@@ -198,3 +198,22 @@ def test_a_fast_runs_synthetic_set_is_found_outside_fast_mode(tmp_path, monkeypa
     info.write_text(info.read_text().replace('"seed": 42', '"seed": 7'))
     with pytest.raises(RunMismatchError, match="seed: run 42, here 7.*data synth --fast"):
         data.load_recorded(recorded, progress=False)
+
+
+def test_a_synthetic_set_of_an_older_generator_is_rendered_again(tmp_path, monkeypatch):
+    import json
+
+    from course_utils import synth
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COURSE_FAST", "1")
+    root = synth.synthesize(config.synthetic_dir(), per_genre=2, seconds=3.0, seed=5,
+                            progress=False)
+    info = root / "synth_info.json"
+    info.write_text(info.read_text().replace(synth.VERSION, "0.9"))
+    old = next((root / "genres_original" / "jazz").iterdir())
+    old.write_bytes(b"an old clip")
+    assert data.resolve("synthetic", progress=False) == root
+    have = json.loads(info.read_text())
+    assert have == {"seed": 5, "per_genre": 2, "seconds": 3.0, "sr": config.SR,
+                    "version": synth.VERSION}                      # same size and seed, new sound
+    assert old.read_bytes() != b"an old clip"

@@ -9,7 +9,7 @@ import pytest
 
 import course_utils
 
-# Every module, subpackages' modules included (models.builders, synth.render, ...).
+# Every module, subpackages' modules included (models.builders, synth.band, ...).
 MODULES = sorted(m.name.removeprefix("course_utils.")
                  for m in pkgutil.walk_packages(course_utils.__path__, "course_utils.")
                  if not m.name.endswith("__main__"))

@@ -459,7 +459,7 @@ def test_repository_notebooks_are_in_sync_and_leak_nothing():
 
 
 LESSONS = ["01_audio_basics", "02_feature_extraction", "03_cnn", "04_lstm", "05_hybrid",
-           "06_evaluation", "07_your_own_music", "08_transfer_learning"]
+           "06_evaluation", "07_your_own_music", "08_transfer_learning", "09_applications"]
 
 
 def test_every_lesson_exists_and_stays_small():

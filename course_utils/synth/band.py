@@ -1,20 +1,16 @@
-"""Synthetic genres v2: a band of sampled instruments playing a song form, then recorded.
+"""One clip in memory: a band of sampled instruments playing a song form, then recorded.
 
-Where ``render`` plays one steady loop of wavetable tones, ``render_song`` plays a
-*song*: sections (intro, verse, chorus, bridge, solo, break, outro) in the form
-its genre uses, parts that enter and leave, louder and softer sections, drum
+``render_clip`` plays a *song*: sections (intro, verse, chorus, bridge, solo, break,
+outro) in the form its genre uses, parts that enter and leave, louder and softer sections, drum
 fills at phrase ends and builds into choruses. The notes are those ``score``
 writes; the instruments are recorded samples of a General MIDI SoundFont
 (``soundfont``), each artist with its own drum kit and programs; and the whole
 clip goes through the track's recording chain (``chain``). Introduced in
 01_audio_basics.
 
-This is the renderer the synthetic set moves to (with a new ``VERSION``); until the
-lessons are re-measured on it, ``synthesize`` still uses ``render_clip``.
-
 Examples
 --------
->>> y = render_song("rock", 0, seed=0, seconds=4.0)
+>>> y = render_clip("rock", 0, seed=0, seconds=4.0)
 >>> y.shape, y.dtype, bool(0.3 < abs(y).max() <= 1.0)
 ((88200,), dtype('float32'), True)
 """
@@ -29,9 +25,9 @@ from .. import config
 from ..exceptions import ParameterError
 from . import soundfont
 from .chain import apply_chain, draw_chain
-from .render import _clip_song
 from .sound import INSTRUMENTS, _render_part
-from .score import _artist, _artist_index, _bass_line, _comp_part, _genre_index, _lead_line, _rng
+from .score import (_artist, _artist_index, _bass_line, _clip_song, _comp_part, _genre_index,
+                    _lead_line, _rng)
 from .styles import _VELOCITY, STYLES
 
 # General MIDI programs for the course's instrument names (an artist picks one)
@@ -98,12 +94,48 @@ def bank() -> soundfont.SoundFont:
     return soundfont.SoundFont(soundfont.default_path())
 
 
-def render_song(genre: str, index: int, *, seed: int = config.SEED, seconds: float = 30.0,
+def render_clip(genre: str, index: int, *, seed: int = config.SEED, seconds: float = 30.0,
                 sr: int = config.SR) -> np.ndarray:
-    """Render clip ``index`` of ``genre`` as a band playing part of a song, recorded.
+    """Render clip ``index`` of a synthetic ``genre`` as a mono waveform.
 
-    The same ``(seed, genre, index)`` (with ``seconds`` and ``sr``) gives the same
-    bytes. Parameters, returns and errors are those of :func:`render_clip`.
+    A band of sampled instruments plays part of a song in the genre's form,
+    recorded through the track's chain. The clip is a fully determined function
+    of ``(seed, genre, index)`` (and ``seconds``, ``sr``): its artist fixes the
+    band, the sound and most of the chain, and the clip's own generator draws its
+    song (tempo, key, progression, groove), session players and sections.
+
+    Parameters
+    ----------
+    genre : str
+        One of ``config.GENRES``: the style the clip is played in.
+    index : int in [0, 100000)
+        Clip number within the genre; it picks the artist (see ``artist_of``).
+    seed : int
+        Dataset seed; with ``genre`` and ``index`` it fixes every sample.
+    seconds : float > 0
+        Length of the clip.
+    sr : int > 0
+        Sample rate.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(round(seconds * sr),), dtype=float32]
+        Audio in [-1, 1], mastered to the chain's peak level (-6 to -0.5 dBFS).
+
+    Raises
+    ------
+    ParameterError
+        If ``genre`` is unknown or ``index``, ``seconds`` or ``sr`` is out of range.
+
+    See Also
+    --------
+    synthesize : render a whole dataset to files.
+
+    Examples
+    --------
+    >>> y = render_clip("reggae", 3, seed=0, seconds=2.0)
+    >>> y.shape, y.dtype
+    ((44100,), dtype('float32'))
     """
     if not seconds > 0 or not sr > 0:
         raise ParameterError(f"seconds and sr must be positive, got seconds={seconds}, sr={sr}.")
@@ -146,9 +178,9 @@ def _band(genre: str, seed: int, gi: int, artist_id: int, artist: dict) -> dict:
             "chain": draw_chain(rng)}
 
 
-SESSION_CHANGE = 0.35   # chance that a track swaps one of its artist's instruments or kit
-NEIGHBOUR_SHARE = 0.35  # chance that a swapped-in player or kit comes from a neighbouring style
-TRACK_CHAIN_SPREAD = 0.3   # a track's chain moves this share of each range from its artist's
+SESSION_CHANGE = 0.5   # chance that a track swaps one of its artist's instruments or kit
+NEIGHBOUR_SHARE = 0.5  # chance that a swapped-in player or kit comes from a neighbouring style
+TRACK_CHAIN_SPREAD = 0.5   # a track's chain moves this share of each range from its artist's
 
 
 def _session(band: dict, genre: str, artist: dict, rng: np.random.Generator) -> dict:

@@ -38,7 +38,7 @@ RANGES = {
     "ratio": (1.0, 6.0),             # compressor ratio (1 = off)
     "threshold_db": (-24.0, -6.0),   # compressor threshold, dB below the mix's peak
     "drive": (0.0, 2.5),             # tanh saturation (0 = clean)
-    "noise_db": (-75.0, -48.0),      # broadband noise floor, dBFS
+    "noise_db": (-78.0, -54.0),      # broadband noise floor, dBFS
     "bandwidth_hz": (5500.0, 10900.0),   # lowpass of the format (10.9 kHz: no limit at 22 kHz)
     "peak_db": (-6.0, -0.5),         # mastered peak level, dBFS
 }

@@ -1,4 +1,4 @@
-"""The synthetic dataset on disk: WAV files in GTZAN's Kaggle layout.
+"""The synthetic dataset on disk: FLAC files in GTZAN's Kaggle layout.
 
 ``synthesize`` renders what is missing, in one process or several, and writes
 ``metadata.csv`` and ``synth_info.json``; every file is written atomically.
@@ -19,16 +19,17 @@ from tqdm.auto import tqdm
 
 from .. import config
 from ..exceptions import ParameterError
-from .render import render_clip
+from .band import render_clip
 from .score import _MAX_INDEX, artist_of
 
-VERSION = "1.0"            # bump whenever the sound of any clip changes
+VERSION = "2.0"            # bump whenever the sound of any clip changes
 FAST_SIZE = (30, 6.0)      # clips per genre, seconds per clip, in FAST mode
-FULL_SIZE = (50, 10.0)     # the default set: 500 clips, about 220 MB
+FULL_SIZE = (50, 30.0)     # the default set: 500 clips of GTZAN's length, about 400 MB
+EXTENSION = ".flac"        # lossless; WAV would take 660 MB
 
 
 def _clip_path(root: Path, genre: str, index: int) -> Path:
-    return root / "genres_original" / genre / f"{genre}.{index:05d}.wav"
+    return root / "genres_original" / genre / f"{genre}.{index:05d}{EXTENSION}"
 
 
 def _write_atomic(path: Path, write) -> None:
@@ -46,14 +47,14 @@ def _render_file(task: tuple) -> str:
     root, genre, index, seed, seconds, sr = task
     path = _clip_path(Path(root), genre, index)
     y = render_clip(genre, index, seed=seed, seconds=seconds, sr=sr)
-    _write_atomic(path, lambda tmp: sf.write(tmp, y, sr, subtype="PCM_16", format="WAV"))
+    _write_atomic(path, lambda tmp: sf.write(tmp, y, sr, subtype="PCM_16", format="FLAC"))
     return str(path)
 
 
 def synthesize(root: str | os.PathLike | None = None, *, per_genre: int | None = None,
                seconds: float | None = None, seed: int = config.SEED, fast: bool | None = None,
                n_jobs: int = 1, progress: bool = True) -> Path:
-    """Render the synthetic dataset to WAV files in GTZAN's Kaggle layout.
+    """Render the synthetic dataset to FLAC files in GTZAN's Kaggle layout.
 
     Idempotent: when ``synth_info.json`` matches and every file exists, it
     returns at once. Otherwise it renders only what is missing (or everything,
@@ -67,7 +68,7 @@ def synthesize(root: str | os.PathLike | None = None, *, per_genre: int | None =
     per_genre : int > 0, optional
         Clips per genre. Default: 50, or 30 in FAST mode.
     seconds : float > 0, optional
-        Length of each clip. Default: 10.0, or 6.0 in FAST mode.
+        Length of each clip. Default: 30.0 (GTZAN's), or 6.0 in FAST mode.
     seed : int
         Dataset seed; the same seed always gives the same files.
     fast : bool, optional
@@ -96,7 +97,7 @@ def synthesize(root: str | os.PathLike | None = None, *, per_genre: int | None =
     >>> import tempfile
     >>> root = synthesize(tempfile.mkdtemp(), per_genre=1, seconds=1.0, progress=False)
     >>> sorted(p.name for p in (root / "genres_original" / "jazz").iterdir())
-    ['jazz.00000.wav']
+    ['jazz.00000.flac']
     """
     fast = config.fast() if fast is None else fast
     default_n, default_s = FAST_SIZE if fast else FULL_SIZE
@@ -130,13 +131,15 @@ def synthesize(root: str | os.PathLike | None = None, *, per_genre: int | None =
 
 
 def _drop_stale(root: Path, per_genre: int, *, keep_clips: bool) -> None:
-    """Make every genre folder; remove clips beyond ``per_genre`` (all, unless ``keep_clips``)."""
+    """Make every genre folder; remove clips beyond ``per_genre`` (all, unless
+    ``keep_clips``) and those an earlier version wrote in another format."""
     for genre in config.GENRES:
         folder = root / "genres_original" / genre
         folder.mkdir(parents=True, exist_ok=True)
-        for path in folder.glob(f"{genre}.*.wav"):
-            match = re.fullmatch(rf"{genre}\.(\d{{5}})\.wav", path.name)
-            if match and (not keep_clips or int(match.group(1)) >= per_genre):
+        for path in folder.glob(f"{genre}.*"):
+            match = re.fullmatch(rf"{genre}\.(\d{{5}})\.(wav|flac)", path.name)
+            if match and (not keep_clips or int(match.group(1)) >= per_genre
+                          or path.suffix != EXTENSION):
                 path.unlink()
 
 

@@ -1,6 +1,6 @@
 """What each clip plays: its artist, its song, and the parts as note events.
 
-An *artist* is a block of 3-8 consecutive clips of one genre that share a key,
+An *artist* is a block of 2-6 consecutive clips of one genre that share a key,
 tempo, instruments and mix (so a random track split leaks, as GTZAN's does); a
 share ``CROSSOVER`` of artists borrow a neighbouring style's sound. A clip's
 *song* fixes where every grid step falls and which chord plays; the *parts*
@@ -18,10 +18,10 @@ import numpy as np
 
 from .. import config
 from ..exceptions import ParameterError
-from .sound import INSTRUMENTS, _drum_kit
-from .styles import _SCALES, _VELOCITY, STYLES, Style
+from .sound import INSTRUMENTS
+from .styles import _SCALES, _VELOCITY, STYLES, Style, _parse_chord
 
-CROSSOVER = 0.4            # share of artists who borrow a neighbouring style's sound
+CROSSOVER = 0.5            # share of artists who borrow a neighbouring style's sound
 _MAX_INDEX = 100_000       # GTZAN file names have a 5-digit index
 
 
@@ -40,8 +40,8 @@ def _genre_index(genre: str) -> int:
 
 @lru_cache(maxsize=64)
 def _artist_starts(seed: int, genre_index: int) -> np.ndarray:
-    """First clip index of each artist: blocks of 3-8 clips drawn once per genre."""
-    sizes = _rng(seed, genre_index, 2).integers(3, 9, size=_MAX_INDEX // 3 + 1)
+    """First clip index of each artist: blocks of 2-6 clips drawn once per genre."""
+    sizes = _rng(seed, genre_index, 2).integers(2, 7, size=_MAX_INDEX // 2 + 1)
     return np.concatenate([[0], np.cumsum(sizes)])
 
 
@@ -55,7 +55,7 @@ def _artist_index(genre: str, index: int, seed: int) -> int:
 def artist_of(genre: str, index: int, *, seed: int = config.SEED) -> str:
     """Name of the synthetic artist who "recorded" clip ``index`` of ``genre``.
 
-    Artists are blocks of 3-8 consecutive clips that share a key, tempo,
+    Artists are blocks of 2-6 consecutive clips that share a key, tempo,
     instruments and mix. The blocks depend only on ``seed`` and ``genre``, not
     on how many clips are rendered.
 
@@ -173,45 +173,6 @@ def _voicing(song: _Song, root: int, intervals: tuple, low: int, high: int) -> l
 # Parts: drums as audio; bass, harmony (comp) and lead as note events
 # ============================================================================
 # A note event is ``(time s, duration s, midi, velocity, bend semitones, vowel)``.
-def _drum_part(song: _Song, style: Style, artist: dict, n: int, sr: int,
-               rng: np.random.Generator) -> np.ndarray:
-    """The drum track as audio: the artist's one-bar patterns (3 % of hits
-    dropped), a snare/tom fill over the last beat of half the 4th bars, a crash
-    every 4 bars when the style has no crash pattern, and ghost snares."""
-    kit = _drum_kit(artist["kit"], sr, rng)
-    out = np.zeros(n)
-    hum = artist["humanise"]
-
-    def hit(name, t, vel):
-        i0 = int(round((t - song.start + rng.normal(0, hum)) * sr))
-        sample = kit[name]
-        s0, s1 = max(i0, 0), min(i0 + len(sample), n)
-        if s1 > s0:                            # the velocity jitter is drawn only then
-            out[s0:s1] += vel * rng.uniform(0.85, 1.1) * sample[s0 - i0:s1 - i0]
-
-    for bar in range(song.n_bars):
-        fill = bar % 4 == 3 and rng.random() < 0.5
-        for part, options in style.drums.items():
-            pattern = options[artist["drums"][part]]
-            if len(pattern) != song.steps:          # 3/4 bars reuse the first beats
-                pattern = (pattern * 2)[:song.steps]
-            for step, char in enumerate(pattern):
-                if char == "." or rng.random() < 0.03:
-                    continue
-                if fill and step >= song.steps - song.grid:
-                    break
-                name = "open" if char == "o" else part
-                hit(name, song.time(bar, step), _VELOCITY[char])
-        if fill:                                   # a snare/tom fill into the next phrase
-            for step in range(song.steps - song.grid, song.steps):
-                hit("snare" if step % 2 == 0 else "tom", song.time(bar, step), 0.5 + 0.1 * (step % 4))
-        if bar % 4 == 0 and bar > 0 and "crash" not in style.drums:
-            hit("crash", song.time(bar, 0), 0.7)
-        for step in np.flatnonzero(rng.random(song.steps) < style.ghosts):
-            hit("snare", song.time(bar, step), 0.25)   # snare comping
-    return out
-
-
 def _bass_line(song: _Song, recipe: str, rng: np.random.Generator) -> list:
     """The bass part: note events, one beat at a time, from the root ``r`` of the
     beat's chord in the octave above MIDI 28.
@@ -404,3 +365,20 @@ def _lead_line(song: _Song, recipe: str, scale: str, rng: np.random.Generator, h
             bend = 1.0 if recipe == "lick" and rng.random() < 0.3 else 0.0
             notes.append((song.time(bar, step), dur, float(midi), 0.7, bend, int(rng.integers(5))))
     return notes
+
+
+def _clip_song(genre: str, style: Style, artist: dict, seconds: float,
+               rng: np.random.Generator) -> _Song:
+    """The stretch of the artist's song that this clip plays: tempo, key, chords, start."""
+    bpm = artist["bpm"] * rng.uniform(0.96, 1.04)
+    key = (artist["key"] + (0 if rng.random() < 0.75 else rng.choice((-2, 2, 5, 7)))) % 12
+    words = style.progressions[artist["progressions"][rng.integers(len(artist["progressions"]))]].split()
+    bars = [[_parse_chord(c) for c in w.split(",")] for w in words]
+    offset = int(rng.integers(len(bars)))
+    bars = bars[offset:] + bars[:offset]
+    meter = artist["meter"]
+    bar_s = 60.0 / bpm * meter
+    start = -bar_s * (1 + rng.random())     # begin mid-song, one bar or more of pre-roll
+    return _Song(bpm, meter, style.grid, artist["swing"], start,
+                 int((seconds - start) / bar_s) + 1, key, bars,
+                 rubato=0.04 if genre == "classical" else 0.0)

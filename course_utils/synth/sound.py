@@ -1,10 +1,11 @@
-"""The sound of the synthetic set: instruments, drum kit, filters and mastering.
+"""Synthesised sound for the synthetic set: wavetable instruments and shared filters.
 
-Pitched parts are wavetable tones whose spectrum moves from bright to dull, as
-plucked and struck strings do; drums are one synthesised kit per clip; a mix is
-mastered with EQ, reverb, compression and background noise. Everything here
-turns numbers into waveforms and knows nothing about genres (see ``styles``) or
-songs (see ``score``). Introduced in 01_audio_basics.
+Pitched parts rendered here are wavetable tones whose spectrum moves from bright to
+dull, as plucked and struck strings do; the set uses them where real productions
+use a synthesiser too (hip-hop's 808 sub-bass), and every other part is played by
+``soundfont``. ``_sos`` is the cached Butterworth design ``chain`` and ``soundfont``
+share. Everything here turns numbers into waveforms and knows nothing about genres
+(see ``styles``) or songs (see ``score``). Introduced in 01_audio_basics.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import numpy as np
 from scipy import signal
 
 _TABLE = 2048              # wavetable length (one period)
-_DB = 20.0                 # amplitude decibels: 10 ** (dB / _DB)
 
 
 # ============================================================================
@@ -247,70 +247,3 @@ def _filter(y: np.ndarray, sr: int, cutoff, kind: str, order: int = 2) -> np.nda
     """Butterworth filter; ``cutoff`` in Hz (a pair for a band-pass)."""
     cutoff = tuple(round(c, -1) for c in cutoff) if isinstance(cutoff, tuple) else round(cutoff, -1)
     return signal.sosfilt(_sos(sr, cutoff, kind, order), y)
-
-
-# ============================================================================
-# Drums: one synthesised kit per clip
-# ============================================================================
-def _drum_kit(kit: dict, sr: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Synthesise the one-shot samples of a drum kit."""
-    def tt(seconds):
-        return np.arange(int(seconds * sr)) / sr
-
-    def noise(seconds):
-        return rng.standard_normal(int(seconds * sr))
-
-    t = tt(0.5)
-    f = kit["kick_hz"] * (1 + 2.5 * np.exp(-t / 0.025))
-    kick = np.sin(2 * np.pi * np.cumsum(f) / sr) * np.exp(-t / kit["kick_decay"])
-    kick[:60] += 0.5 * noise(0.5)[:60]
-    t = tt(0.35)
-    snare = (kit["snare_tone"] * np.sin(2 * np.pi * kit["snare_hz"] * t) * np.exp(-t / 0.05)
-             + _filter(noise(0.35), sr, 1500, "highpass") * 0.5 * np.exp(-t / kit["snare_decay"]))
-    brush = (_filter(noise(0.3), sr, 5000, "lowpass") * 0.25 * np.minimum(1, tt(0.3) / 0.01)
-             * np.exp(-tt(0.3) / 0.1))
-    t = tt(0.12)
-    hat = _filter(noise(0.12), sr, kit["hat_hz"], "highpass") * np.exp(-t / kit["hat_decay"])
-    t = tt(0.6)
-    open_hat = _filter(noise(0.6), sr, kit["hat_hz"], "highpass") * np.exp(-t / 0.22)
-    t = tt(1.5)
-    bell = sum(np.sin(2 * np.pi * f * kit["ride_ratio"] * t)
-               for f in (510, 790, 1150, 1610, 2280, 3400))
-    ride = (_filter(noise(1.5), sr, 6000, "highpass") * 0.25 + 0.08 * bell) * np.exp(-t / 0.8)
-    t = tt(1.8)
-    crash = _filter(noise(1.8), sr, 3500, "highpass") * 0.6 * np.exp(-t / 0.9)
-    t = tt(0.3)
-    bursts = sum(np.exp(-np.maximum(t - d, 0) / 0.008) * (t >= d) for d in (0, 0.011, 0.022))
-    clap = _filter(noise(0.3), sr, (900, 2800), "bandpass") * (bursts + np.exp(-t / 0.09))
-    t = tt(0.1)
-    rim = ((np.sin(2 * np.pi * 1700 * t) * 0.6 + _filter(noise(0.1), sr, (2000, 5000), "bandpass"))
-           * np.exp(-t / 0.012))
-    t = tt(0.5)
-    tom = (np.sin(2 * np.pi * np.cumsum(kit["kick_hz"] * 2.4 * (1 + 0.4 * np.exp(-t / 0.05))) / sr)
-           * np.exp(-t / 0.2))
-    return {"kick": kick, "snare": snare, "brush": brush, "hat": hat, "open": open_hat,
-            "ride": ride, "crash": crash, "clap": clap, "rim": rim, "tom": tom}
-
-
-# ============================================================================
-# Mastering
-# ============================================================================
-def _master(y: np.ndarray, artist: dict, rng: np.random.Generator, sr: int) -> np.ndarray:
-    """Production: tone, reverb, compression, background noise and level."""
-    y = _filter(y, sr, 35, "highpass")
-    low_db, high_db = artist["eq"] + rng.normal(0, 3.0, size=2)   # mastering EQ
-    y = (y + (10 ** (low_db / _DB) - 1) * _filter(y, sr, 250, "lowpass")
-         + (10 ** (high_db / _DB) - 1) * _filter(y, sr, 3000, "highpass"))
-    y = _filter(y, sr, min(artist["brightness"] * rng.uniform(0.8, 1.25), 0.45 * sr), "lowpass")
-    rt60 = artist["reverb"]
-    t = np.arange(int(min(rt60, 2.0) * sr)) / sr
-    ir = rng.standard_normal(len(t)) * np.exp(-6.9 * t / rt60)
-    ir = _filter(ir, sr, 5000, "lowpass")
-    wet = signal.fftconvolve(y, ir)[:len(y)]
-    y = y + artist["wet"] * wet * np.sqrt(np.sum(y**2) / (np.sum(wet**2) + 1e-12))
-    density = artist["density"]
-    y = np.tanh(density * y / (np.abs(y).max() + 1e-9)) / np.tanh(density)
-    noise_db = artist["noise"] + rng.normal(0, 3)
-    y = y + 10 ** (noise_db / _DB) * _filter(rng.standard_normal(len(y)), sr, 6000, "lowpass")
-    peak_db = -1.0 - rng.uniform(0, 4)
-    return (y * 10 ** (peak_db / _DB) / (np.abs(y).max() + 1e-9)).astype(np.float32)
