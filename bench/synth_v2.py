@@ -15,6 +15,7 @@ Usage::
 
     python bench/synth_v2.py --per-genre 50 --seconds 30 --seed 4242
     python bench/synth_v2.py --plot v2.png          # one spectrogram per genre, then exit
+    SYNTH_ABLATE=chain python bench/synth_v2.py --per-genre 50 --seconds 30 --seed 9090
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course_utils import classical, config, features as course_features, synth  # noqa: E402
 from course_utils.synth import band  # noqa: E402
 from synth_difficulty import features, one_feature, scores  # noqa: E402
+import ablation  # noqa: E402
+
+ablation.apply()   # $SYNTH_ABLATE, here and in the spawned workers
 
 
 def _render(task: tuple) -> str:

@@ -22,6 +22,8 @@ Usage::
 
     python bench/synth_v2_targets.py --out bench/out/v2 --seed 9090
     python bench/synth_v2_targets.py --out bench/out/v2 --seed 9090 --only leakage
+    python bench/synth_v2_targets.py --out bench/out/v2-nochain --seed 9090 --seeds 0 \
+        --ablate chain --only models leakage regularisation artist
 """
 from __future__ import annotations
 
@@ -38,7 +40,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course_utils import data, evaluate, runs, synth, train  # noqa: E402
+import ablation  # noqa: E402
+
+ablation.apply()   # $SYNTH_ABLATE, here and in the spawned synthesis workers
 
 PARTS = ("models", "regularisation", "leakage", "artist", "pitchspeed", "real")
 NONE = dict(augment="none", model_kwargs={"dropout": 0.0, "l2": 0.0})
@@ -214,15 +220,19 @@ def main() -> None:
                     help="add the unregularised run without early stopping")
     ap.add_argument("--real", type=Path, default=Path(__file__).resolve().parents[2]
                     / "shared" / "data" / "gtzan-sample" / "genres_original")
+    ap.add_argument("--ablate", choices=ablation.KINDS,
+                    help="render the set without its recording chain or song form "
+                         "(use an --out of its own)")
     args = ap.parse_args()
+    ablation.apply(args.ablate)
     os.environ["COURSE_CACHE_DIR"] = str(args.out / "cache")
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     root = synth.synthesize(args.out / "data", seed=args.seed, fast=False, n_jobs=-1,
                             progress=False)
-    print(f"keras {__import__('keras').__version__}, {os.cpu_count()} cores; synth "
-          f"{synth.VERSION}, data seed {args.seed}: {time.perf_counter() - start:.0f} s",
-          flush=True)
+    what = f"synth {synth.VERSION}" + (f" without its {args.ablate}" if args.ablate else "")
+    print(f"keras {__import__('keras').__version__}, {os.cpu_count()} cores; {what}, data seed "
+          f"{args.seed}: {time.perf_counter() - start:.0f} s", flush=True)
     tracks = data.load_dataset(root, progress=False)
     if "models" in args.only:
         models_part(args.out, root, tracks, args.seeds, args.models)

@@ -219,7 +219,62 @@ def check_exercise_2_2(summary_stats: Callable) -> None:
 
 
 @exercise("2.3")
-def check_exercise_2_3(nearest_centroid_predict: Callable) -> None:
+def check_exercise_2_3(split_by_track: Callable) -> None:
+    """Verifies ``split_by_track(tracks, seed=..., val_size=..., test_size=...)`` on two
+    made-up track tables (10 genres of 20 tracks; genres of 7 to 31 tracks): every track
+    on exactly one side, the sizes ``round(n * test_size)`` and ``round(n * val_size)``,
+    each genre's share kept on every side (stratified), the same split for the same seed
+    and another for another seed, and the same tracks as ``data.split_tracks`` (which
+    later lessons use) for the same seed."""
+    import pandas as pd
+    from .data import split_tracks
+    rng = np.random.default_rng(3)
+    even = [(g, i) for g in range(10) for i in range(20)]
+    uneven = [(g, i) for g, n in enumerate(rng.integers(7, 32, 10)) for i in range(n)]
+    for rows, seed, (val_size, test_size) in ((even, 42, (0.15, 0.15)), (even, 7, (0.1, 0.2)),
+                                               (uneven, 1, (0.15, 0.15))):
+        tracks = pd.DataFrame({"track_id": [f"genre{g}.{i:05d}" for g, i in rows],
+                               "genre": [f"genre{g}" for g, _ in rows]})
+        n = len(tracks)
+        sides = split_by_track(tracks, seed=seed, val_size=val_size, test_size=test_size)
+        expect(len(sides) == 3, expected="three tables (train, val, test)", actual=len(sides),
+               hint="return train, val, test.")
+        ids = [list(side["track_id"]) for side in sides]
+        flat = [t for side in ids for t in side]
+        expect(len(flat) == len(set(flat)) == n and set(flat) == set(tracks["track_id"]),
+               expected=f"each of the {n} tracks on exactly one side",
+               actual=f"{len(flat)} rows, {len(set(flat))} distinct tracks",
+               hint="take the validation tracks from what is left after the test tracks.")
+        sizes = [len(side) for side in ids]
+        want = [n - round(n * val_size) - round(n * test_size), round(n * val_size),
+                round(n * test_size)]
+        expect(sizes == want, expected=f"sizes {want} for {n} tracks", actual=sizes,
+               hint="pass test_size and val_size as whole counts: round(n * size).")
+        for side, size in zip(sides, want):
+            share = tracks["genre"].value_counts() * size / n
+            got = side["genre"].value_counts().reindex(share.index, fill_value=0)
+            expect(bool((abs(got - share) < 1.0 + 1e-9).all()),
+                   expected="every genre's share kept on every side (stratified)",
+                   actual=f"{dict(got)} against {dict(share.round(1))}",
+                   hint="train_test_split(..., stratify=genres), in both calls.")
+        again = split_by_track(tracks, seed=seed, val_size=val_size, test_size=test_size)
+        expect([sorted(s["track_id"]) for s in again] == [sorted(i) for i in ids],
+               expected="the same split for the same seed", actual="another split",
+               hint="random_state=seed in both calls.")
+        other = split_by_track(tracks, seed=seed + 1, val_size=val_size, test_size=test_size)
+        expect(sorted(other[2]["track_id"]) != sorted(ids[2]),
+               expected="another test set for another seed", actual="the same test tracks",
+               hint="use the seed argument, not a fixed number.")
+        library = split_tracks(tracks, seed=seed, val_size=val_size, test_size=test_size)
+        expect([sorted(i) for i in ids] == [sorted(t) for t in library.ids().values()],
+               expected="the tracks of data.split_tracks for the same seed (later lessons "
+                        "use it)", actual="a different (valid) split",
+               hint="test tracks first, from all tracks; then validation tracks from the "
+                    "rest; random_state=seed both times.")
+
+
+@exercise("2.4")
+def check_exercise_2_4(nearest_centroid_predict: Callable) -> None:
     """Verifies ``nearest_centroid_predict`` on a 2-D toy problem whose answer is known, and
     against scikit-learn's ``NearestCentroid`` on random data with 4 classes; calling
     scikit-learn's classifier instead of writing it fails."""
@@ -267,11 +322,12 @@ def check_exercise_3_1(count_segments: Callable) -> None:
 
 @exercise("3.2")
 def check_exercise_3_2(conv_block: Callable) -> None:
-    """Verifies ``conv_block(x, filters)`` by building it on a ``(64, 65, 1)`` input with 16
-    filters: output shape ``(None, 32, 32, 16)``, 208 parameters (3x3x1x16 kernel without bias
-    + 4x16 BatchNorm), a 3x3 kernel, the layers in the order Conv2D, BatchNormalization,
-    ReLU, MaxPooling2D, and that 30 training steps of the block under a small head lower
-    the loss on a toy task."""
+    """Verifies ``conv_block(x, filters, l2=...)`` by building it on a ``(64, 65, 1)`` input
+    with 16 filters: output shape ``(None, 32, 32, 16)``, 208 parameters (3x3x1x16 kernel
+    without bias + 4x16 BatchNorm), a 3x3 kernel, the layers in the order Conv2D,
+    BatchNormalization (momentum 0.9), ReLU, MaxPooling2D, an L2 penalty of ``l2`` on the
+    kernel (none for ``l2=0``), and that 30 training steps of the block under a small head
+    lower the loss on a toy task."""
     import keras
     inputs = keras.Input((64, 65, 1))
     outputs = conv_block(inputs, 16)
@@ -300,9 +356,25 @@ def check_exercise_3_2(conv_block: Callable) -> None:
     expect(order == ["conv", "batch norm", "relu", "max-pool"],
            expected="conv -> batch norm -> relu -> max-pool", actual=" -> ".join(order),
            hint="normalise the convolution's output, then apply the ReLU, then pool.")
+    momenta = [layer.momentum for layer in model.layers
+               if isinstance(layer, keras.layers.BatchNormalization)]
+    expect(momenta == [0.9], expected="BatchNormalization(momentum=0.9)", actual=momenta,
+           hint="Keras's default 0.99 averages over ~100 steps; a FAST epoch has ~30.")
+    for l2 in (0.0, 1e-3):
+        block = keras.Model(inputs, conv_block(inputs, 16, l2=l2))
+        got = [_l2_of(layer) for layer in block.layers if isinstance(layer, keras.layers.Conv2D)]
+        expect(close(got, [l2], rtol=1e-6, atol=0), expected=f"an L2 penalty of {l2:g} on the "
+               "kernel", actual=got, hint="kernel_regularizer=keras.regularizers.L2(l2) if l2 "
+                                          "else None.")
     expect(_loss_falls(conv_block), expected="a loss that falls over 30 training steps",
            actual="a loss that did not fall", hint="the block must pass gradients: no frozen "
                                                    "layers, no constant output.")
+
+
+def _l2_of(layer) -> float:
+    """The L2 factor of a layer's kernel regulariser (0 without one)."""
+    reg = getattr(layer, "kernel_regularizer", None)
+    return float(reg.get_config().get("l2", 0.0)) if reg is not None else 0.0
 
 
 def _block_role(layer) -> str:
@@ -319,6 +391,16 @@ def _block_role(layer) -> str:
         return "relu"
     if isinstance(layer, keras.layers.MaxPooling2D):
         return "max-pool"
+    if isinstance(layer, keras.layers.AveragePooling2D):
+        return "average-pool"
+    if isinstance(layer, keras.layers.GlobalAveragePooling2D):
+        return "global average-pool"
+    if isinstance(layer, keras.layers.Dropout):
+        return "dropout"
+    if isinstance(layer, keras.layers.Dense):
+        return f"dense+{getattr(layer.activation, '__name__', '?')}"
+    if isinstance(layer, keras.layers.Flatten):
+        return "flatten"
     return ""
 
 
@@ -343,7 +425,77 @@ def _loss_falls(conv_block: Callable, steps: int = 30) -> bool:
 
 
 @exercise("3.3")
-def check_exercise_3_3(time_mask: Callable) -> None:
+def check_exercise_3_3(build_my_cnn: Callable) -> None:
+    """Verifies ``build_my_cnn(input_shape, n_classes, filters=..., dropout=..., l2=...,
+    dense_units=...)`` without calling the library's builder: on ``(128, 130, 1)`` and 10
+    classes, 28,442 parameters and the layer order average-pool, three Conv2D -> BatchNorm
+    -> ReLU -> MaxPool blocks, global average-pool, dropout, ReLU Dense, dropout, softmax
+    Dense; with ``filters=(8, 16)``, ``dense_units=32`` and 4 classes, the parameter count of
+    ``models.build_cnn`` for the same settings (so the arguments are used, not typed in);
+    dropout rates and L2 factors as asked; probabilities that sum to 1; and that 40
+    training steps of a small version lower the loss on a toy task."""
+    import keras
+    write_it_yourself(build_my_cnn, {"build_cnn", "cnn_features", "classifier", "models"},
+                      "the CNN")
+    model = build_my_cnn((128, 130, 1), 10)
+    expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
+           actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
+    block = ["conv", "batch norm", "relu", "max-pool"]
+    want = (["average-pool"] + block * 3 + ["global average-pool", "dropout", "dense+relu",
+                                           "dropout", "dense+softmax"])
+    order = [role for role in map(_block_role, model.layers) if role]
+    expect(order == want, expected=" -> ".join(want), actual=" -> ".join(order),
+           hint="input AveragePooling2D(2), one conv_block per filter count, "
+                "GlobalAveragePooling2D, then Dropout, Dense(relu), Dropout, Dense(softmax).")
+    kernels = [tuple(layer.kernel_size) for layer in model.layers
+               if isinstance(layer, keras.layers.Conv2D)]
+    expect(kernels == [(3, 3)] * 3, expected="three 3x3 kernels", actual=kernels,
+           hint="a (9, 1) kernel has as many weights as a 3x3 one, but sees no time context.")
+    n = model.count_params()
+    expect(n == 28442, expected="28,442 parameters with the defaults", actual=f"{n:,}",
+           hint="filters (16, 32, 64), a 64-unit hidden layer; 3x3 kernels without bias.")
+    from .models import build_cnn
+    small = build_my_cnn((64, 64, 1), 4, filters=(8, 16), dropout=0.5, l2=1e-3, dense_units=32)
+    twin = build_cnn((64, 64, 1), 4, filters=(8, 16), dropout=0.5, l2=1e-3, dense_units=32)
+    expect(small.count_params() == twin.count_params(),
+           expected=f"{twin.count_params():,} parameters for filters=(8, 16), dense_units=32, "
+                    "4 classes", actual=f"{small.count_params():,}",
+           hint="build one block per entry of `filters` and use `dense_units` and `n_classes`.")
+    rates = [layer.rate for layer in small.layers if isinstance(layer, keras.layers.Dropout)]
+    expect(close(rates, [0.5, 0.5], atol=1e-9), expected="two Dropout layers at rate 0.5",
+           actual=rates, hint="use the `dropout` argument for both Dropout layers.")
+    kernels = [_l2_of(layer) for layer in small.layers
+               if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    expect(close(kernels, [1e-3, 1e-3, 1e-3, 0.0], rtol=1e-6, atol=0),
+           expected="L2 1e-3 on both conv kernels and the hidden Dense, none on the output",
+           actual=kernels, hint="pass l2 to conv_block and to the hidden Dense layer.")
+    x = np.random.default_rng(0).normal(size=(3, 128, 130, 1)).astype("float32")
+    sums = np.asarray(model(x, training=False)).sum(axis=1)
+    expect(close(sums, np.ones(3)), expected="probabilities that sum to 1", actual=sums,
+           hint="the last layer's activation is softmax.")
+    expect(_model_learns(build_my_cnn), expected="a loss that falls over 40 training steps",
+           actual="a loss that did not fall", hint="no frozen layers and no constant output.")
+
+
+def _model_learns(build: Callable, steps: int = 40) -> bool:
+    """Train a small version of a builder's model on a toy task (which half of the image is
+    brighter) and say whether the loss fell."""
+    import keras
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 32, 32, 1)).astype("float32")
+    y = rng.integers(0, 2, 64)
+    X[y == 1, :16] += 1.0
+    model = build((32, 32, 1), 2, filters=(8, 8), dropout=0.0, l2=0.0, dense_units=8)
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
+    before = float(model.evaluate(X, y, verbose=0))
+    for _ in range(steps):
+        model.train_on_batch(X, y)
+    return float(model.evaluate(X, y, verbose=0)) < 0.9 * before
+
+
+@exercise("3.4")
+def check_exercise_3_4(time_mask: Callable) -> None:
     """Verifies ``time_mask(S, t0=..., width=...)`` on a random ``(128, 130)`` array: the
     columns ``t0:t0 + width`` become 0, every other value is unchanged, the input is not
     modified, and a mask that runs past the end stops at the last frame."""
@@ -383,7 +535,97 @@ def check_exercise_4_1(to_time_first: Callable) -> None:
 
 
 @exercise("4.2")
-def check_exercise_4_2(lstm_params: Callable) -> None:
+def check_exercise_4_2(build_my_lstm: Callable) -> None:
+    """Verifies ``build_my_lstm(input_shape, n_classes, units=..., dropout=..., l2=...,
+    time_pool=...)`` without calling the library's builder: on ``(130, 60)`` and 10 classes,
+    32,650 parameters and the layer order average-pool over time, LSTM, dropout, softmax
+    Dense; with ``units=(32, 16)``, ``time_pool=1`` and 4 classes, two LSTMs (the first
+    returning its whole sequence), no pooling and the parameter count of
+    ``models.build_lstm`` for the same settings; dropout rates and L2 factors as asked;
+    probabilities that sum to 1; and that 40 training steps lower the loss on sequences
+    that only their order tells apart."""
+    import keras
+    write_it_yourself(build_my_lstm, {"build_lstm", "lstm_features", "classifier", "models"},
+                      "the LSTM")
+    model = build_my_lstm((130, 60), 10)
+    expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
+           actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
+    want = ["average-pool", "lstm", "dropout", "dense+softmax"]
+    order = [role for role in map(_sequence_role, model.layers) if role]
+    expect(order == want, expected=" -> ".join(want), actual=" -> ".join(order),
+           hint="AveragePooling1D(time_pool), then an LSTM and a Dropout per entry of units, "
+                "then Dense(n_classes, softmax).")
+    n = model.count_params()
+    expect(n == 32650, expected="32,650 parameters with the defaults", actual=f"{n:,}",
+           hint="one LSTM of 64 units on 60 features (32,000) and the output layer (650).")
+    from .models import build_lstm
+    small = build_my_lstm((40, 12), 4, units=(32, 16), dropout=0.5, l2=1e-3, time_pool=1)
+    twin = build_lstm((40, 12), 4, units=(32, 16), dropout=0.5, l2=1e-3, time_pool=1)
+    order = [role for role in map(_sequence_role, small.layers) if role]
+    want = ["lstm", "dropout", "lstm", "dropout", "dense+softmax"]
+    expect(order == want, expected=f"{' -> '.join(want)} for units=(32, 16), time_pool=1",
+           actual=" -> ".join(order), hint="no pooling when time_pool is 1; one LSTM per "
+                                           "entry of units.")
+    sequences = [layer.return_sequences for layer in small.layers
+                 if isinstance(layer, keras.layers.LSTM)]
+    expect(sequences == [True, False], expected="return_sequences True, then False",
+           actual=sequences, hint="a stacked LSTM passes its whole sequence to the next one; "
+                                  "the last returns only its final state.")
+    expect(small.count_params() == twin.count_params(),
+           expected=f"{twin.count_params():,} parameters for units=(32, 16), 4 classes",
+           actual=f"{small.count_params():,}", hint="use `units` and `n_classes`.")
+    rates = [layer.rate for layer in small.layers if isinstance(layer, keras.layers.Dropout)]
+    expect(close(rates, [0.5, 0.5], atol=1e-9), expected="a Dropout at rate 0.5 after each "
+           "LSTM", actual=rates, hint="use the `dropout` argument.")
+    l2s = [_l2_of(layer) for layer in small.layers
+           if isinstance(layer, (keras.layers.LSTM, keras.layers.Dense))]
+    expect(close(l2s, [1e-3, 1e-3, 0.0], rtol=1e-6, atol=0),
+           expected="L2 1e-3 on each LSTM's input kernel, none on the output layer",
+           actual=l2s, hint="kernel_regularizer=keras.regularizers.L2(l2) on each LSTM.")
+    x = np.random.default_rng(0).normal(size=(3, 130, 60)).astype("float32")
+    sums = np.asarray(model(x, training=False)).sum(axis=1)
+    expect(close(sums, np.ones(3)), expected="probabilities that sum to 1", actual=sums,
+           hint="the last layer's activation is softmax.")
+    expect(_sequence_model_learns(build_my_lstm), expected="a loss that falls over 40 "
+           "training steps on rising against falling sequences", actual="a loss that did not "
+           "fall", hint="no frozen layers; the LSTM must see the frames in order.")
+
+
+def _sequence_role(layer) -> str:
+    """What a layer does in a sequence model, or "" for inputs and others."""
+    import keras
+    if isinstance(layer, keras.layers.LSTM):
+        return "lstm"
+    if isinstance(layer, keras.layers.GRU):
+        return "gru"
+    if isinstance(layer, keras.layers.Bidirectional):
+        return "bidirectional"
+    if isinstance(layer, keras.layers.AveragePooling1D):
+        return "average-pool"
+    return _block_role(layer)
+
+
+def _sequence_model_learns(build: Callable, steps: int = 40) -> bool:
+    """Train a small version of a sequence builder on a task that only the frame order
+    solves (a bump rising or falling through 8 bands) and say whether the loss fell."""
+    import keras
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 64)
+    X = rng.normal(scale=0.3, size=(64, 16, 8)).astype("float32")
+    path = np.linspace(0, 7, 16).round().astype(int)
+    for i, label in enumerate(y):
+        X[i, np.arange(16), path[::-1] if label else path] += 1.0
+    model = build((16, 8), 2, units=(16,), dropout=0.0, l2=0.0, time_pool=1)
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
+    before = float(model.evaluate(X, y, verbose=0))
+    for _ in range(steps):
+        model.train_on_batch(X, y)
+    return float(model.evaluate(X, y, verbose=0)) < 0.8 * before
+
+
+@exercise("4.3")
+def check_exercise_4_3(lstm_params: Callable) -> None:
     """Verifies ``lstm_params(units, n_inputs)`` against the parameter count of a
     ``keras.layers.LSTM`` built on four (units, inputs) pairs, including the course's
     LSTM (64 units on 60 features: 32,000)."""
@@ -399,8 +641,8 @@ def check_exercise_4_2(lstm_params: Callable) -> None:
                     "kernel (units x units) and a bias (units).")
 
 
-@exercise("4.3")
-def check_exercise_4_3(bidirectional_params: Callable) -> None:
+@exercise("4.4")
+def check_exercise_4_4(bidirectional_params: Callable) -> None:
     """Verifies ``bidirectional_params(units, n_inputs)``, the parameters of
     ``Bidirectional(LSTM(units))`` on ``n_inputs`` features (no Dense layer), against Keras
     for the lesson's (64, 60) and three sizes drawn afresh at every run."""
@@ -431,7 +673,79 @@ def check_exercise_5_1(pooled_length: Callable) -> None:
 
 
 @exercise("5.2")
-def check_exercise_5_2(fuse: Callable) -> None:
+def check_exercise_5_2(build_my_crnn: Callable) -> None:
+    """Verifies ``build_my_crnn(input_shape, n_classes, filters=..., units=..., dropout=...,
+    l2=...)`` without calling the library's builder: on ``(128, 130, 1)`` and 10 classes,
+    61,530 parameters, three conv blocks pooling 2x2 then 4x1 (frequency only), a sequence
+    of 32 steps of 128 numbers with time first (checked by value: each step must be one
+    moment of every band and map), a GRU, dropout and a softmax Dense; with
+    ``filters=(8, 16)``, ``units=16`` and 4 classes, the parameter count of
+    ``models.build_hybrid(kind="crnn")``; dropout and L2 as asked; and that 40 training
+    steps lower the loss on a toy task."""
+    import keras
+    write_it_yourself(build_my_crnn, {"build_hybrid", "_build_crnn", "build_model", "models"},
+                      "the CRNN")
+    model = build_my_crnn((128, 130, 1), 10)
+    expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
+           actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
+    pools = [tuple(layer.pool_size) for layer in model.layers
+             if isinstance(layer, keras.layers.MaxPooling2D)]
+    expect(pools == [(2, 2), (4, 1), (4, 1)], expected="max-pools (2, 2), (4, 1), (4, 1)",
+           actual=pools, hint="pool time only in the first block, so that 32 frames remain.")
+    rnn = [layer for layer in model.layers if isinstance(layer, keras.layers.GRU)]
+    expect(len(rnn) == 1 and tuple(rnn[0].input.shape) == (None, 32, 128),
+           expected="one GRU reading (None, 32, 128)",
+           actual=[tuple(layer.input.shape) for layer in rnn] or "no GRU",
+           hint="after the blocks (2 bands x 32 frames x 64 maps), put time first with "
+                "Permute((2, 1, 3)) and Reshape to (32, 2 * 64).")
+    n = model.count_params()
+    expect(n == 61530, expected="61,530 parameters with the defaults", actual=f"{n:,}",
+           hint="3x3 kernels without bias, a GRU of 64 units, no hidden Dense layer.")
+    _expect_time_first(model, rnn[0])
+    from .models import build_hybrid
+    small = build_my_crnn((64, 64, 1), 4, filters=(8, 16), units=16, dropout=0.5, l2=1e-3)
+    twin = build_hybrid((64, 64, 1), 4, kind="crnn", filters=(8, 16), units=16, dropout=0.5,
+                        l2=1e-3)
+    expect(small.count_params() == twin.count_params(),
+           expected=f"{twin.count_params():,} parameters for filters=(8, 16), units=16, 4 "
+                    "classes", actual=f"{small.count_params():,}",
+           hint="one block per entry of `filters`; `units` for the GRU; `n_classes` outputs.")
+    rates = [layer.rate for layer in small.layers if isinstance(layer, keras.layers.Dropout)]
+    expect(close(rates, [0.5], atol=1e-9), expected="one Dropout at rate 0.5 after the GRU",
+           actual=rates, hint="use the `dropout` argument.")
+    l2s = [_l2_of(layer) for layer in small.layers
+           if isinstance(layer, (keras.layers.Conv2D, keras.layers.GRU, keras.layers.Dense))]
+    expect(close(l2s, [1e-3, 1e-3, 1e-3, 0.0], rtol=1e-6, atol=0),
+           expected="L2 1e-3 on the conv and GRU kernels, none on the output layer",
+           actual=l2s, hint="pass kernel_regularizer to every Conv2D and to the GRU.")
+    expect(_model_learns(lambda shape, k, **kw: build_my_crnn(
+               shape, k, filters=(8, 8), units=8, dropout=0.0, l2=0.0), steps=40),
+           expected="a loss that falls over 40 training steps", actual="a loss that did not "
+           "fall", hint="no frozen layers and no constant output.")
+
+
+def _expect_time_first(model, rnn) -> None:
+    """The sequence the RNN reads must have time first: feeding an input whose energy sits in
+    one time span must light up the matching steps, whatever the bands do."""
+    import keras
+    probe = keras.Model(model.input, rnn.input)
+    x = np.zeros((2, *model.input.shape[1:]), "float32")
+    x[0, :, :16] = 3.0              # energy in the first 16 frames only
+    x[1, :, -16:] = 3.0             # ... in the last 16 frames only
+    seq = keras.ops.convert_to_numpy(probe(x, training=False))
+    change = np.abs(seq[0] - seq[1]).mean(axis=1)         # per step
+    first, last = change[:len(change) // 4].mean(), change[-len(change) // 4:].mean()
+    middle = change[len(change) // 3: 2 * len(change) // 3].mean()
+    expect(min(first, last) > 2 * middle + 1e-6,
+           expected="the GRU's steps follow time (the first and last steps change most when "
+                    "the sound moves from the start to the end)",
+           actual="steps that do not follow time",
+           hint="a plain Reshape of (bands, frames, maps) mixes bands into steps: "
+                "Permute((2, 1, 3)) first.")
+
+
+@exercise("5.3")
+def check_exercise_5_3(fuse: Callable) -> None:
     """Verifies ``fuse(a, b)`` on two symbolic Keras embeddings of 64 and 32 units (output
     shape ``(None, 96)``) and on two small arrays (values: ``a``'s features, then ``b``'s)."""
     import keras
@@ -445,8 +759,8 @@ def check_exercise_5_2(fuse: Callable) -> None:
            hint="a first, then b: layers.Concatenate()([a, b]).")
 
 
-@exercise("5.3")
-def check_exercise_5_3(best_per_param: str, table) -> None:
+@exercise("5.4")
+def check_exercise_5_4(best_per_param: str, table) -> None:
     """Verifies the model with the highest mean track accuracy per 1,000 parameters in the
     comparison ``table`` (from ``evaluate.compare``); the answer depends on your runs."""
     per_k = table["track_acc_mean"] / (table["params"] / 1000)
@@ -476,21 +790,36 @@ def check_exercise_6_1(vote_accuracy: Callable) -> None:
 
 
 @exercise("6.2")
-def check_exercise_6_2(precision_recall: Callable) -> None:
-    """Verifies ``precision_recall(cm, k)`` against scikit-learn for every class of a
-    non-symmetric confusion matrix (true classes on the rows), including a class that is
-    never predicted (precision 0)."""
+def check_exercise_6_2(per_genre_scores: Callable) -> None:
+    """Verifies ``per_genre_scores(cm)`` (precision, recall and F1 of every class, true
+    classes on the rows) against scikit-learn on two non-symmetric confusion matrices, one
+    with a class that is never predicted and one with a class that has no tracks (scores
+    0, not NaN), without calling scikit-learn's or the course's scoring functions."""
     from sklearn.metrics import precision_recall_fscore_support
-    cm = np.array([[5, 2, 0, 1], [1, 3, 0, 0], [0, 4, 0, 2], [0, 0, 0, 6]])
-    y_true = np.repeat(np.repeat(np.arange(4), 4), cm.ravel())
-    y_pred = np.repeat(np.tile(np.arange(4), 4), cm.ravel())
-    p, r, _, _ = precision_recall_fscore_support(y_true, y_pred, labels=range(4), zero_division=0)
-    for k in range(4):
-        got = precision_recall(cm, k)
-        expect(close(np.asarray(got, float), [p[k], r[k]]),
-               expected=f"(precision, recall) = ({p[k]:.3f}, {r[k]:.3f}) for class {k}",
-               actual=got, hint="rows are true classes: recall divides by the row sum, "
-                                "precision by the column sum.")
+    write_it_yourself(per_genre_scores, {"precision_recall_fscore_support", "f1_score",
+                                         "precision_score", "recall_score", "scores",
+                                         "classification_report"}, "the scores")
+    for cm in (np.array([[5, 2, 0, 1], [1, 3, 0, 0], [0, 4, 0, 2], [0, 0, 0, 6]]),
+               np.array([[7, 1, 2], [0, 0, 0], [3, 1, 4]])):
+        n = len(cm)
+        y_true = np.repeat(np.repeat(np.arange(n), n), cm.ravel())
+        y_pred = np.repeat(np.tile(np.arange(n), n), cm.ravel())
+        want = precision_recall_fscore_support(y_true, y_pred, labels=range(n),
+                                               zero_division=0)[:3]
+        got = per_genre_scores(cm)
+        expect(len(got) == 3, expected="three arrays: precision, recall, F1", actual=len(got),
+               hint="return precision, recall, f1.")
+        for name, g, w in zip(("precision", "recall", "F1"), got, want):
+            g = np.asarray(g, dtype=float)
+            expect(not np.isnan(g).any(), expected=f"no NaN in {name}", actual=g.round(3),
+                   hint="a class never predicted (or never true) scores 0, not 0/0.")
+            expect(close(g, w), expected=f"{name} {np.round(w, 3).tolist()}",
+                   actual=np.round(g, 3).tolist(),
+                   hint={"precision": "precision divides the diagonal by the column sums "
+                                      "(what was predicted).",
+                         "recall": "recall divides the diagonal by the row sums (what was "
+                                   "true).",
+                         "F1": "F1 is the harmonic mean 2PR / (P + R), not (P + R) / 2."}[name])
 
 
 @exercise("6.3")
@@ -560,6 +889,51 @@ def check_exercise_6_5(shared_values: Callable) -> None:
         expect(isinstance(got, set) and got == want, expected=f"{want} for column {column!r}",
                actual=got, hint="the intersection of two sets; drop missing values (dropna) "
                                 "first.")
+
+
+@exercise("6.6")
+def check_exercise_6_6(artist_folds: Callable) -> None:
+    """Verifies ``artist_folds(tracks, n_folds=..., seed=...)`` on a made-up table of 10
+    genres with artists of 2 to 6 tracks (and a track without an artist): every track in
+    exactly one test fold, no artist in two folds, each genre spread over the folds, and
+    the folds of ``data.split_tracks(method="kfold")`` for the same seed, which the
+    lesson's runs use."""
+    import pandas as pd
+    from .data import split_tracks
+    rng = np.random.default_rng(5)
+    rows = []
+    for g in range(10):
+        for a in range(6):
+            rows += [(f"genre{g}", f"genre{g}-a{a}")] * int(rng.integers(2, 7))
+    tracks = pd.DataFrame(rows, columns=["genre", "artist"])
+    tracks["track_id"] = [f"{g}.{i:05d}" for i, g in enumerate(tracks["genre"])]
+    tracks.loc[0, "artist"] = None                       # an unknown artist: its own group
+    for n_folds, seed in ((5, 42), (3, 0)):
+        folds = [list(f) for f in artist_folds(tracks, n_folds=n_folds, seed=seed)]
+        expect(len(folds) == n_folds, expected=f"{n_folds} folds", actual=len(folds),
+               hint="one list of test track ids per fold.")
+        flat = [t for f in folds for t in f]
+        expect(sorted(flat) == sorted(tracks["track_id"]),
+               expected="every track in exactly one test fold",
+               actual=f"{len(flat)} ids, {len(set(flat))} distinct",
+               hint="StratifiedGroupKFold's test indices cover every row once.")
+        artist_of = dict(zip(tracks["track_id"], tracks["artist"].fillna(tracks["track_id"])))
+        owners = {}
+        for k, f in enumerate(folds):
+            for t in f:
+                owners.setdefault(artist_of[t], set()).add(k)
+        split_artists = sorted(a for a, ks in owners.items() if len(ks) > 1)
+        expect(not split_artists, expected="each artist's tracks in one fold",
+               actual=f"{len(split_artists)} artists in two folds, e.g. {split_artists[:2]}",
+               hint="groups=tracks['artist'] (a track without an artist is its own group).")
+        want = [sorted(split_tracks(tracks, method="kfold", folds=n_folds, fold=k,
+                                    seed=seed).test["track_id"]) for k in range(n_folds)]
+        expect([sorted(f) for f in folds] == want,
+               expected="the folds of data.split_tracks(method='kfold') for the same seed",
+               actual="other (perhaps valid) folds",
+               hint="StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)"
+                    ".split(tracks, tracks['genre'], groups).")
+
 
 
 # --- 07_your_own_music ---------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils import checks, evaluate
+from solution_code import exercises
 
 
 @checks.exercise("0.1")
@@ -114,7 +115,53 @@ def test_check_2_2_summary_stats():
     assert checks.check_exercise_2_2(_not_done) is None
 
 
-def test_check_2_3_nearest_centroid():
+def test_check_2_3_split_by_track():
+    from sklearn.model_selection import train_test_split
+    from course_utils import data
+    split_by_track = exercises("02")["split_by_track"]
+
+    def not_stratified(tracks, *, seed, val_size=0.15, test_size=0.15):
+        n = len(tracks)
+        shuffled = tracks.sample(frac=1.0, random_state=seed)
+        n_test, n_val = round(n * test_size), round(n * val_size)
+        return shuffled[n_test + n_val:], shuffled[n_test:n_test + n_val], shuffled[:n_test]
+
+    def fixed_seed(tracks, *, seed, val_size=0.15, test_size=0.15):
+        return split_by_track(tracks, seed=0, val_size=val_size, test_size=test_size)
+
+    def val_from_all(tracks, *, seed, val_size=0.15, test_size=0.15):   # val overlaps test
+        n = len(tracks)
+        rest, test = train_test_split(tracks, test_size=round(n * test_size),
+                                      stratify=tracks["genre"], random_state=seed)
+        _, val = train_test_split(tracks, test_size=round(n * val_size),
+                                  stratify=tracks["genre"], random_state=seed)
+        return rest[~rest["track_id"].isin(val["track_id"])], val, test
+
+    def library(tracks, *, seed, val_size=0.15, test_size=0.15):
+        s = data.split_tracks(tracks, seed=seed, val_size=val_size, test_size=test_size)
+        return s.train, s.val, s.test
+
+    assert checks.check_exercise_2_3(split_by_track) is True
+    assert checks.check_exercise_2_3(library) is True
+    for wrong in (not_stratified, fixed_seed, val_from_all):
+        assert checks.check_exercise_2_3(wrong) is False, wrong.__name__
+    assert checks.check_exercise_2_3(_not_done) is None
+
+
+def test_lesson_02_split_is_the_library_split():
+    """The reference split and ``data.split_tracks`` pick the same tracks on a dataset."""
+    import pandas as pd
+    from course_utils import data
+    tracks = pd.DataFrame({"track_id": [f"{g}.{i:05d}" for g in ("rock", "jazz", "pop")
+                                        for i in range(17)],
+                           "genre": [g for g in ("rock", "jazz", "pop") for _ in range(17)]})
+    for seed in (0, 42):
+        mine = exercises("02")["split_by_track"](tracks, seed=seed)
+        assert [sorted(side["track_id"]) for side in mine] == list(
+            data.split_tracks(tracks, seed=seed).ids().values())
+
+
+def test_check_2_4_nearest_centroid():
     def nearest(X_train, labels_train, X_test):
         classes = np.unique(labels_train)
         centroids = np.stack([X_train[labels_train == c].mean(axis=0) for c in classes])
@@ -129,15 +176,15 @@ def test_check_2_3_nearest_centroid():
         d = np.linalg.norm(X_test[:, None] - X_train[None], axis=2)
         return labels_train[d.argmin(axis=1)]
 
-    assert checks.check_exercise_2_3(nearest) is True
-    assert checks.check_exercise_2_3(farthest) is False
-    assert checks.check_exercise_2_3(nearest_neighbour) is False
+    assert checks.check_exercise_2_4(nearest) is True
+    assert checks.check_exercise_2_4(farthest) is False
+    assert checks.check_exercise_2_4(nearest_neighbour) is False
 
     def calls_sklearn(X_train, labels_train, X_test):       # right answers, not the exercise
         from sklearn.neighbors import NearestCentroid
         return NearestCentroid().fit(X_train, labels_train).predict(X_test)
-    assert checks.check_exercise_2_3(calls_sklearn) is False
-    assert checks.check_exercise_2_3(_not_done) is None
+    assert checks.check_exercise_2_4(calls_sklearn) is False
+    assert checks.check_exercise_2_4(_not_done) is None
 
 
 # --- 03_cnn --------------------------------------------------------------------
@@ -155,45 +202,115 @@ def test_check_3_1_count_segments():
 
 def test_check_3_2_conv_block():
     from keras import layers
+    conv_block = exercises("03")["conv_block"]     # the lesson's reference solution
 
-    def conv_block(x, filters):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.Activation("relu")(x)
-        return layers.MaxPooling2D(2)(x)
-
-    def with_bias(x, filters):
+    def with_bias(x, filters, *, l2=0.0):
         x = layers.Conv2D(filters, 3, padding="same")(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         return layers.MaxPooling2D(2)(layers.ReLU()(x))
 
-    def tall_kernel(x, filters):         # 9x1 has as many weights as 3x3
+    def tall_kernel(x, filters, *, l2=0.0):         # 9x1 has as many weights as 3x3
         x = layers.Conv2D(filters, (9, 1), padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         return layers.MaxPooling2D(2)(layers.ReLU()(x))
 
-    def pool_first(x, filters):          # the same layers, out of order
+    def pool_first(x, filters, *, l2=0.0):          # the same layers, out of order
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
         x = layers.MaxPooling2D(2)(x)
-        return layers.ReLU()(layers.BatchNormalization()(x))
+        return layers.ReLU()(layers.BatchNormalization(momentum=0.9)(x))
 
-    def relu_in_conv(x, filters):        # the ReLU before batch norm
+    def relu_in_conv(x, filters, *, l2=0.0):        # the ReLU before batch norm
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, activation="relu")(x)
-        return layers.MaxPooling2D(2)(layers.BatchNormalization()(x))
+        return layers.MaxPooling2D(2)(layers.BatchNormalization(momentum=0.9)(x))
 
-    def frozen(x, filters):              # right layers, but nothing in them learns
+    def frozen(x, filters, *, l2=0.0):              # right layers, but nothing in them learns
         conv = layers.Conv2D(filters, 3, padding="same", use_bias=False, trainable=False)
-        norm = layers.BatchNormalization(trainable=False)
+        norm = layers.BatchNormalization(momentum=0.9, trainable=False)
         return layers.MaxPooling2D(2)(layers.ReLU()(norm(conv(x))))
 
+    def keras_momentum(x, filters, *, l2=0.0):      # BatchNorm's default 0.99
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        return layers.MaxPooling2D(2)(layers.ReLU()(layers.BatchNormalization()(x)))
+
+    def ignores_l2(x, filters, *, l2=0.0):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        return layers.MaxPooling2D(2)(layers.ReLU()(x))
+
     assert checks.check_exercise_3_2(conv_block) is True
-    assert checks.check_exercise_3_2(with_bias) is False
-    for wrong in (tall_kernel, pool_first, relu_in_conv, frozen):
+    for wrong in (with_bias, tall_kernel, pool_first, relu_in_conv, frozen, keras_momentum,
+                  ignores_l2):
         assert checks.check_exercise_3_2(wrong) is False, wrong.__name__
     assert checks.check_exercise_3_2(_stub) is None
 
 
-def test_check_3_3_time_mask():
+def test_check_3_3_cnn_builder():
+    import keras
+    from keras import layers
+    from course_utils import models
+    solved = exercises("03")
+    build_my_cnn, conv_block = solved["build_my_cnn"], solved["conv_block"]
+
+    def calls_library(input_shape, n_classes, **kwargs):
+        return models.build_cnn(input_shape, n_classes, **kwargs)
+
+    def fixed_filters(input_shape, n_classes, *, filters=(16, 32, 64), dropout=0.3, l2=1e-4,
+                      dense_units=64):               # right with the defaults only
+        return build_my_cnn(input_shape, n_classes, dropout=dropout, l2=l2,
+                            dense_units=dense_units)
+
+    def flatten_head(input_shape, n_classes, *, filters=(16, 32, 64), dropout=0.3, l2=1e-4,
+                     dense_units=64):                # Flatten instead of global pooling
+        inputs = keras.Input(input_shape)
+        x = layers.AveragePooling2D(2)(inputs)
+        for n in filters:
+            x = conv_block(x, n, l2=l2)
+        x = layers.Dropout(dropout)(layers.Flatten()(x))
+        x = layers.Dropout(dropout)(layers.Dense(dense_units, activation="relu")(x))
+        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+
+    def no_head_l2(input_shape, n_classes, *, filters=(16, 32, 64), dropout=0.3, l2=1e-4,
+                   dense_units=64):                  # the hidden Dense left unregularised
+        inputs = keras.Input(input_shape)
+        x = layers.AveragePooling2D(2)(inputs)
+        for n in filters:
+            x = conv_block(x, n, l2=l2)
+        x = layers.Dropout(dropout)(layers.GlobalAveragePooling2D()(x))
+        x = layers.Dropout(dropout)(layers.Dense(dense_units, activation="relu")(x))
+        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+
+    assert checks.check_exercise_3_3(build_my_cnn) is True
+    for wrong in (calls_library, fixed_filters, flatten_head, no_head_l2):
+        assert checks.check_exercise_3_3(wrong) is False, wrong.__name__
+    assert checks.check_exercise_3_3(_stub) is None
+
+
+def _settings(model) -> list:
+    """Each layer's type and the settings that decide what it computes (not its name)."""
+    keep = ("filters", "kernel_size", "strides", "padding", "use_bias", "pool_size", "momentum",
+            "epsilon", "rate", "units", "activation", "recurrent_activation", "kernel_regularizer",
+            "return_sequences", "dims", "target_shape")
+    return [(type(layer).__name__, {k: v for k, v in layer.get_config().items() if k in keep})
+            for layer in model.layers]
+
+
+def test_lesson_03_cnn_is_the_library_cnn():
+    """The learner's reference CNN and ``models.build_cnn``: the same layers with the same
+    settings, and the same output on a fixed input once they hold the same weights."""
+    import keras
+    from course_utils import models
+    mine = exercises("03")["build_my_cnn"]((128, 130, 1), 10)
+    library = models.build_cnn((128, 130, 1), 10)
+
+    assert _settings(mine) == _settings(library)
+    mine.set_weights(library.get_weights())
+    x = np.random.default_rng(0).normal(size=(4, 128, 130, 1)).astype("float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
+                               keras.ops.convert_to_numpy(library(x, training=False)),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_check_3_4_time_mask():
     def time_mask(S, *, t0, width):
         S = S.copy()
         S[:, t0:t0 + width] = 0
@@ -208,10 +325,10 @@ def test_check_3_3_time_mask():
         S[:, t0:t0 + width] = 0
         return S
 
-    assert checks.check_exercise_3_3(time_mask) is True
-    assert checks.check_exercise_3_3(freq_mask) is False
-    assert checks.check_exercise_3_3(in_place) is False
-    assert checks.check_exercise_3_3(_stub) is None
+    assert checks.check_exercise_3_4(time_mask) is True
+    assert checks.check_exercise_3_4(freq_mask) is False
+    assert checks.check_exercise_3_4(in_place) is False
+    assert checks.check_exercise_3_4(_stub) is None
 
 
 # --- 04_lstm -------------------------------------------------------------------
@@ -222,18 +339,70 @@ def test_check_4_1_to_time_first():
     assert checks.check_exercise_4_1(_stub) is None
 
 
-def test_check_4_2_lstm_params():
-    assert checks.check_exercise_4_2(lambda u, i: 4 * (u * (u + i) + u)) is True
-    assert checks.check_exercise_4_2(lambda u, i: 4 * (u * i + u)) is False   # no recurrence
+def test_check_4_2_lstm_builder():
+    import keras
+    from keras import layers
+    from course_utils import models
+    build_my_lstm = exercises("04")["build_my_lstm"]
+
+    def calls_library(input_shape, n_classes, **kwargs):
+        return models.build_lstm(input_shape, n_classes, **kwargs)
+
+    def no_sequences(input_shape, n_classes, *, units=(64,), dropout=0.3, l2=1e-4,
+                     time_pool=2):                   # stacked LSTMs without return_sequences
+        inputs = keras.Input(input_shape)
+        x = layers.AveragePooling1D(time_pool)(inputs) if time_pool > 1 else inputs
+        for n in units:
+            penalty = keras.regularizers.L2(l2) if l2 else None
+            x = layers.Dropout(dropout)(layers.LSTM(n, kernel_regularizer=penalty)(x))
+        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+
+    def bag_of_frames(input_shape, n_classes, *, units=(64,), dropout=0.3, l2=1e-4,
+                      time_pool=2):                  # no recurrence: cannot see order
+        inputs = keras.Input(input_shape)
+        x = layers.GlobalAveragePooling1D()(inputs)
+        x = layers.Dropout(dropout)(layers.Dense(units[-1], activation="relu")(x))
+        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+
+    def ignores_units(input_shape, n_classes, *, units=(64,), dropout=0.3, l2=1e-4,
+                      time_pool=2):
+        return build_my_lstm(input_shape, n_classes, dropout=dropout, l2=l2,
+                             time_pool=time_pool)
+
+    assert checks.check_exercise_4_2(build_my_lstm) is True
+    for wrong in (calls_library, no_sequences, bag_of_frames, ignores_units):
+        assert checks.check_exercise_4_2(wrong) is False, wrong.__name__
     assert checks.check_exercise_4_2(_stub) is None
 
 
-def test_check_4_3_bidirectional_params():
+def test_lesson_04_lstm_is_the_library_lstm():
+    """The learner's reference LSTM and ``models.build_lstm``: the same layers and settings,
+    and the same output on a fixed input once they hold the same weights."""
+    import keras
+    from course_utils import models
+    for kwargs in ({}, {"units": (32, 16), "time_pool": 1}):
+        mine = exercises("04")["build_my_lstm"]((130, 60), 10, **kwargs)
+        library = models.build_lstm((130, 60), 10, **kwargs)
+        assert _settings(mine) == _settings(library)
+        mine.set_weights(library.get_weights())
+        x = np.random.default_rng(0).normal(size=(4, 130, 60)).astype("float32")
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
+                                   keras.ops.convert_to_numpy(library(x, training=False)),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_check_4_3_lstm_params():
+    assert checks.check_exercise_4_3(lambda u, i: 4 * (u * (u + i) + u)) is True
+    assert checks.check_exercise_4_3(lambda u, i: 4 * (u * i + u)) is False   # no recurrence
+    assert checks.check_exercise_4_3(_stub) is None
+
+
+def test_check_4_4_bidirectional_params():
     lstm = lambda units, n: 4 * (units * (units + n) + units)
-    assert checks.check_exercise_4_3(lambda units, n: 2 * lstm(units, n)) is True
-    assert checks.check_exercise_4_3(lambda units, n: lstm(units, n)) is False   # one direction
-    assert checks.check_exercise_4_3(lambda units, n: 64000) is False           # typed in
-    assert checks.check_exercise_4_3(_not_done) is None
+    assert checks.check_exercise_4_4(lambda units, n: 2 * lstm(units, n)) is True
+    assert checks.check_exercise_4_4(lambda units, n: lstm(units, n)) is False   # one direction
+    assert checks.check_exercise_4_4(lambda units, n: 64000) is False           # typed in
+    assert checks.check_exercise_4_4(_not_done) is None
 
 
 # --- 05_hybrid -----------------------------------------------------------------
@@ -248,20 +417,71 @@ def test_check_5_1_pooled_length():
     assert checks.check_exercise_5_1(_stub) is None
 
 
-def test_check_5_2_fuse():
-    from keras import layers, ops
-    assert checks.check_exercise_5_2(lambda a, b: layers.Concatenate()([a, b])) is True
-    assert checks.check_exercise_5_2(lambda a, b: ops.concatenate([b, a], axis=-1)) is False
+def test_check_5_2_crnn_builder():
+    import keras
+    from keras import layers
+    from course_utils import models
+    build_my_crnn = exercises("05")["build_my_crnn"]
+
+    def calls_library(input_shape, n_classes, **kwargs):
+        return models.build_hybrid(input_shape, n_classes, kind="crnn", **kwargs)
+
+    def build(input_shape, n_classes, *, filters=(16, 32, 64), units=64, dropout=0.3,
+              l2=1e-4, permute=True, pools=None):
+        penalty = keras.regularizers.L2(l2) if l2 else None
+        inputs = keras.Input(input_shape)
+        x = layers.AveragePooling2D(2)(inputs)
+        for i, n in enumerate(filters):
+            x = layers.Conv2D(n, 3, padding="same", use_bias=False, kernel_regularizer=penalty)(x)
+            x = layers.ReLU()(layers.BatchNormalization(momentum=0.9)(x))
+            x = layers.MaxPooling2D((pools or [(2, 2)] + [(4, 1)] * 9)[i])(x)
+        bands, frames, maps = x.shape[1:]
+        if permute:
+            x = layers.Permute((2, 1, 3))(x)
+        x = layers.Reshape((frames, bands * maps))(x)
+        x = layers.Dropout(dropout)(layers.GRU(units, kernel_regularizer=penalty)(x))
+        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+
+    def no_permute(input_shape, n_classes, **kwargs):     # bands mixed into the time steps
+        return build(input_shape, n_classes, permute=False, **kwargs)
+
+    def square_pools(input_shape, n_classes, **kwargs):   # pools time away: 8 steps, not 32
+        return build(input_shape, n_classes, pools=[(2, 2)] * 3, **kwargs)
+
+    assert checks.check_exercise_5_2(build) is True        # a second correct answer
+    assert checks.check_exercise_5_2(build_my_crnn) is True
+    for wrong in (calls_library, no_permute, square_pools):
+        assert checks.check_exercise_5_2(wrong) is False, wrong.__name__
     assert checks.check_exercise_5_2(_stub) is None
 
 
-def test_check_5_3_best_per_param():
+def test_lesson_05_crnn_is_the_library_crnn():
+    import keras
+    from course_utils import models
+    mine = exercises("05")["build_my_crnn"]((128, 130, 1), 10)
+    library = models.build_hybrid((128, 130, 1), 10, kind="crnn")
+    assert _settings(mine) == _settings(library)
+    mine.set_weights(library.get_weights())
+    x = np.random.default_rng(0).normal(size=(4, 128, 130, 1)).astype("float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
+                               keras.ops.convert_to_numpy(library(x, training=False)),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_check_5_3_fuse():
+    from keras import layers, ops
+    assert checks.check_exercise_5_3(lambda a, b: layers.Concatenate()([a, b])) is True
+    assert checks.check_exercise_5_3(lambda a, b: ops.concatenate([b, a], axis=-1)) is False
+    assert checks.check_exercise_5_3(_stub) is None
+
+
+def test_check_5_4_best_per_param():
     import pandas as pd
     table = pd.DataFrame({"model": ["cnn", "lstm", "crnn"], "params": [28442, 32650, 61530],
                           "track_acc_mean": [0.70, 0.75, 0.90]})
-    assert checks.check_exercise_5_3("cnn", table) is True      # 0.0246 per 1000 parameters
-    assert checks.check_exercise_5_3("crnn", table) is False    # the most accurate, not per param
-    assert checks.check_exercise_5_3(..., table) is None
+    assert checks.check_exercise_5_4("cnn", table) is True      # 0.0246 per 1000 parameters
+    assert checks.check_exercise_5_4("crnn", table) is False    # the most accurate, not per param
+    assert checks.check_exercise_5_4(..., table) is None
 
 
 # --- 06_evaluation -------------------------------------------------------------
@@ -289,16 +509,33 @@ def test_check_6_1_vote_accuracy(capsys):
     assert "not done yet" in capsys.readouterr().out
 
 
-def _precision_recall(cm, k):
-    cm = np.asarray(cm)
-    col, row = cm[:, k].sum(), cm[k, :].sum()
-    return (cm[k, k] / col if col else 0.0), (cm[k, k] / row if row else 0.0)
+def test_check_6_2_per_genre_scores():
+    per_genre_scores = exercises("06")["per_genre_scores"]
 
+    def swapped(cm):                                  # rows read as predictions
+        return per_genre_scores(np.asarray(cm).T)
 
-def test_check_6_2_precision_recall():
-    assert checks.check_exercise_6_2(_precision_recall) is True
-    swapped = lambda cm, k: _precision_recall(np.asarray(cm).T, k)   # rows read as predictions
-    assert checks.check_exercise_6_2(swapped) is False
+    def arithmetic_f1(cm):
+        p, r, _ = per_genre_scores(cm)
+        return p, r, (p + r) / 2
+
+    def nan_on_empty(cm):                             # 0 / 0 left as NaN
+        cm = np.asarray(cm, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p, r = np.diag(cm) / cm.sum(0), np.diag(cm) / cm.sum(1)
+            return p, r, 2 * p * r / (p + r)
+
+    def calls_sklearn(cm):
+        from sklearn.metrics import precision_recall_fscore_support
+        n = len(cm)
+        y_true = np.repeat(np.repeat(np.arange(n), n), np.ravel(cm))
+        y_pred = np.repeat(np.tile(np.arange(n), n), np.ravel(cm))
+        return precision_recall_fscore_support(y_true, y_pred, labels=range(n),
+                                               zero_division=0)[:3]
+
+    assert checks.check_exercise_6_2(per_genre_scores) is True
+    for wrong in (swapped, arithmetic_f1, nan_on_empty, calls_sklearn):
+        assert checks.check_exercise_6_2(wrong) is False, wrong.__name__
     assert checks.check_exercise_6_2(_stub_6) is None
 
 
@@ -361,6 +598,30 @@ def test_check_6_5_shared_values():
     as_bool = lambda tr, te, col="track_id": bool(reference(tr, te, col))
     assert checks.check_exercise_6_5(as_bool) is False
     assert checks.check_exercise_6_5(_stub_6) is None
+
+
+def test_check_6_6_artist_folds():
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+    artist_folds = exercises("06")["artist_folds"]
+
+    def ignores_artists(tracks, *, n_folds, seed):    # stratified, but artists split
+        cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        return [list(tracks["track_id"].iloc[test])
+                for _, test in cv.split(tracks, tracks["genre"])]
+
+    def drops_unknown(tracks, *, n_folds, seed):      # a track without an artist is lost
+        known = tracks.dropna(subset=["artist"])
+        cv = GroupKFold(n_splits=n_folds)
+        return [list(known["track_id"].iloc[test])
+                for _, test in cv.split(known, known["genre"], known["artist"])]
+
+    def fixed_seed(tracks, *, n_folds, seed):
+        return artist_folds(tracks, n_folds=n_folds, seed=0)
+
+    assert checks.check_exercise_6_6(artist_folds) is True
+    for wrong in (ignores_artists, drops_unknown, fixed_seed):
+        assert checks.check_exercise_6_6(wrong) is False, wrong.__name__
+    assert checks.check_exercise_6_6(_stub_6) is None
 
 
 # --- 07_your_own_music ---------------------------------------------------------
