@@ -43,6 +43,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course_utils import data, evaluate, runs, synth, train  # noqa: E402
 import ablation  # noqa: E402
+from cached_run import cached_run  # noqa: E402
 
 ablation.apply()   # $SYNTH_ABLATE, here and in the spawned synthesis workers
 
@@ -52,18 +53,13 @@ KFOLD_SIZES = dict(val_size=0.8 / 7, test_size=0.2)   # what "kfold" (5 folds) l
 
 
 def _run(out: Path, name: str, **kwargs) -> dict:
-    run_dir = out / name
-    if not (run_dir / "metrics.json").exists():
-        start = time.perf_counter()
-        runs.train_run(out=run_dir, overwrite=True, verbose=0, progress=False, **kwargs)
-        evaluate.evaluate_run(run_dir, progress=False)
-        print(f"  {name}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    m = json.loads((run_dir / "metrics.json").read_text())
-    cfg = json.loads((run_dir / "config.json").read_text())
-    split = json.loads((run_dir / "split.json").read_text())
-    history = pd.read_csv(run_dir / "history.csv")
+    """``cached_run`` plus the run's epoch time, epochs, training size and history."""
+    m = cached_run(out, name, **kwargs)
+    cfg = json.loads((m["run"] / "config.json").read_text())
+    split = json.loads((m["run"] / "split.json").read_text())
     return {**m, "epoch_seconds": cfg["epoch_seconds"], "epochs_run": cfg["epochs_run"],
-            "n_train": len(split.get("train", [])), "history": history, "run": run_dir}
+            "n_train": len(split.get("train", [])),
+            "history": pd.read_csv(m["run"] / "history.csv")}
 
 
 def _mean_std(values) -> str:

@@ -36,7 +36,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from course_utils import config, evaluate, pretrained, runs, runtime, synth  # noqa: E402
+from course_utils import config, evaluate, pretrained, runtime, synth  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cached_run import cached_run  # noqa: E402
 
 SMALL_SPLIT = dict(val_size=0.15, test_size=0.30)
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "gtzan-sample" / "genres_original"
@@ -53,16 +56,6 @@ def speed_part() -> None:
     print(f"embed one 20-s clip (6 patches): {per_clip:.2f} s, {20 / per_clip:.0f}x real time")
 
 
-def _run(out: Path, name: str, **kwargs) -> dict:
-    run_dir = out / name
-    if not (run_dir / "metrics.json").exists():
-        start = time.perf_counter()
-        runs.train_run(out=run_dir, overwrite=True, verbose=0, progress=False, **kwargs)
-        evaluate.evaluate_run(run_dir, progress=False)
-        print(f"  {name}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    return json.loads((run_dir / "metrics.json").read_text())
-
-
 def _root(out: Path) -> Path:
     return synth.synthesize(out / "data-small-2028", per_genre=10, seconds=20.0, seed=2028,
                             n_jobs=os.cpu_count(), progress=False)
@@ -76,7 +69,7 @@ def small_part(out: Path, seeds: list[int]) -> None:
     print("| split seed | " + " | ".join(cols) + " |\n|" + "---|" * (len(cols) + 1))
     rows = []
     for s in seeds:
-        m = {name: _run(out, f"musicnn_{name}_s{s}", model_name="musicnn", dataset=str(root),
+        m = {name: cached_run(out, f"musicnn_{name}_s{s}", model_name="musicnn", dataset=str(root),
                         seed=s, pretrained_model=f"{name}_musicnn", **SMALL_SPLIT)
              for name in ("MSD", "MTT")}
         row = [m["MSD"]["svm_track_accuracy"], m["MSD"]["deep_track_accuracy"],
@@ -90,10 +83,10 @@ def small_part(out: Path, seeds: list[int]) -> None:
 
 def finetune_part(out: Path, epochs: int = 8) -> None:
     root = _root(out)
-    frozen = _run(out, "musicnn_MSD_s0", model_name="musicnn", dataset=str(root), seed=0,
+    frozen = cached_run(out, "musicnn_MSD_s0", model_name="musicnn", dataset=str(root), seed=0,
                   pretrained_model="MSD_musicnn", **SMALL_SPLIT)
     start = time.perf_counter()
-    tuned = _run(out, f"musicnn_ft_MSD_s0_e{epochs}", model_name="musicnn", fine_tune=True,
+    tuned = cached_run(out, f"musicnn_ft_MSD_s0_e{epochs}", model_name="musicnn", fine_tune=True,
                  dataset=str(root), seed=0, epochs=epochs, **SMALL_SPLIT)
     cfg = json.loads((out / f"musicnn_ft_MSD_s0_e{epochs}" / "config.json").read_text())
     print(f"\n### Fine-tuning, split 0 of data seed 2028 ({epochs} epochs at most)\n")
@@ -120,7 +113,7 @@ def real_part(out: Path) -> None:
                            dict(model_name="musicnn", pretrained_model="MTT_musicnn")),
                           ("from-scratch recipe (CNN + statistics SVMs)", dict(model_name="cnn"))):
         name = f"real_{label.split()[0]}_s0"
-        own = _run(out, name, dataset=str(root), seed=0, **SMALL_SPLIT, **kwargs)
+        own = cached_run(out, name, dataset=str(root), seed=0, **SMALL_SPLIT, **kwargs)
         ext = evaluate.evaluate_run(out / name, str(REAL), progress=False)
         parts = (f"deep alone {ext['deep_track_accuracy']:.1%}, statistics SVMs "
                  f"{ext['stats_track_accuracy']:.1%}, SVM baseline "

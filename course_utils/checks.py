@@ -351,7 +351,7 @@ def check_exercise_3_2(conv_block: Callable) -> None:
                if isinstance(layer, keras.layers.Conv2D)]
     expect(kernels == [(3, 3)], expected="one Conv2D with a 3x3 kernel", actual=kernels,
            hint="kernel_size=3 looks 3 mel bands by 3 frames around each point.")
-    order = [_block_role(layer) for layer in model.layers]
+    order = [_role(layer) for layer in model.layers]
     order = [role for role in order if role]
     expect(order == ["conv", "batch norm", "relu", "max-pool"],
            expected="conv -> batch norm -> relu -> max-pool", actual=" -> ".join(order),
@@ -377,51 +377,56 @@ def _l2_of(layer) -> float:
     return float(reg.get_config().get("l2", 0.0)) if reg is not None else 0.0
 
 
-def _block_role(layer) -> str:
-    """What a layer does in a convolution block, or "" for inputs and others."""
-    import keras
-    if isinstance(layer, keras.layers.Conv2D):
-        relu = getattr(getattr(layer, "activation", None), "__name__", "") == "relu"
-        return "conv+relu" if relu else "conv"
-    if isinstance(layer, keras.layers.BatchNormalization):
-        return "batch norm"
-    if isinstance(layer, keras.layers.ReLU) or (
-            isinstance(layer, keras.layers.Activation)
-            and getattr(layer.activation, "__name__", "") == "relu"):
-        return "relu"
-    if isinstance(layer, keras.layers.MaxPooling2D):
-        return "max-pool"
-    if isinstance(layer, keras.layers.AveragePooling2D):
-        return "average-pool"
-    if isinstance(layer, keras.layers.GlobalAveragePooling2D):
-        return "global average-pool"
-    if isinstance(layer, keras.layers.Dropout):
-        return "dropout"
-    if isinstance(layer, keras.layers.Dense):
-        return f"dense+{getattr(layer.activation, '__name__', '?')}"
-    if isinstance(layer, keras.layers.Flatten):
-        return "flatten"
-    return ""
+_ROLES = {"BatchNormalization": "batch norm", "ReLU": "relu", "MaxPooling2D": "max-pool",
+          "AveragePooling2D": "average-pool", "AveragePooling1D": "average-pool",
+          "GlobalAveragePooling2D": "global average-pool", "Dropout": "dropout",
+          "Flatten": "flatten", "LSTM": "lstm", "GRU": "gru", "Bidirectional": "bidirectional"}
 
 
-def _loss_falls(conv_block: Callable, steps: int = 30) -> bool:
-    """Train the block under a fixed random head on a toy task (which half of the image
-    is brighter) and say whether the loss fell: only the block's weights can lower it."""
-    import keras
-    keras.utils.set_random_seed(0)
+def _role(layer) -> str:
+    """What a layer does in a model ("conv", "batch norm", "relu", "dense+softmax", ...),
+    or "" for inputs and layers no check looks at."""
+    kind = type(layer).__name__
+    activation = getattr(getattr(layer, "activation", None), "__name__", "")
+    if kind == "Conv2D":
+        return "conv+relu" if activation == "relu" else "conv"
+    if kind == "Activation":
+        return "relu" if activation == "relu" else ""
+    if kind == "Dense":
+        return f"dense+{activation or '?'}"
+    return _ROLES.get(kind, "")
+
+
+def _toy_images() -> tuple[np.ndarray, np.ndarray]:
+    """64 noise images of 32x32x1, label 1 where the top half is brighter."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 32, 32, 1)).astype("float32")
     y = rng.integers(0, 2, 64)
     X[y == 1, :16] += 1.0
-    inputs = keras.Input((32, 32, 1))
-    x = keras.layers.GlobalAveragePooling2D()(conv_block(inputs, 8))
-    head = keras.layers.Dense(2, activation="softmax", trainable=False)   # only the block learns
-    model = keras.Model(inputs, head(x))
+    return X, y
+
+
+def _loss_falls_on(model, X: np.ndarray, y: np.ndarray, *, steps: int,
+                   factor: float = 0.9) -> bool:
+    """Train ``model`` (Adam 1e-2) for ``steps`` full-batch steps and say whether the loss
+    ended below ``factor`` times where it started."""
+    import keras
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
     before = float(model.evaluate(X, y, verbose=0))
     for _ in range(steps):
         model.train_on_batch(X, y)
-    return float(model.evaluate(X, y, verbose=0)) < 0.9 * before
+    return float(model.evaluate(X, y, verbose=0)) < factor * before
+
+
+def _loss_falls(conv_block: Callable, steps: int = 30) -> bool:
+    """Train the block under a fixed random head on the toy images and say whether the
+    loss fell: only the block's weights can lower it."""
+    import keras
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((32, 32, 1))
+    x = keras.layers.GlobalAveragePooling2D()(conv_block(inputs, 8))
+    head = keras.layers.Dense(2, activation="softmax", trainable=False)   # only the block learns
+    return _loss_falls_on(keras.Model(inputs, head(x)), *_toy_images(), steps=steps)
 
 
 @exercise("3.3")
@@ -443,7 +448,7 @@ def check_exercise_3_3(build_my_cnn: Callable) -> None:
     block = ["conv", "batch norm", "relu", "max-pool"]
     want = (["average-pool"] + block * 3 + ["global average-pool", "dropout", "dense+relu",
                                            "dropout", "dense+softmax"])
-    order = [role for role in map(_block_role, model.layers) if role]
+    order = [role for role in map(_role, model.layers) if role]
     expect(order == want, expected=" -> ".join(want), actual=" -> ".join(order),
            hint="input AveragePooling2D(2), one conv_block per filter count, "
                 "GlobalAveragePooling2D, then Dropout, Dense(relu), Dropout, Dense(softmax).")
@@ -478,24 +483,41 @@ def check_exercise_3_3(build_my_cnn: Callable) -> None:
 
 
 def _model_learns(build: Callable, steps: int = 40) -> bool:
-    """Train a small version of a builder's model on a toy task (which half of the image is
-    brighter) and say whether the loss fell."""
+    """Train a small version of an image builder's model on the toy images and say whether
+    the loss fell."""
     import keras
     keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 32, 32, 1)).astype("float32")
-    y = rng.integers(0, 2, 64)
-    X[y == 1, :16] += 1.0
     model = build((32, 32, 1), 2, filters=(8, 8), dropout=0.0, l2=0.0, dense_units=8)
-    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
-    before = float(model.evaluate(X, y, verbose=0))
-    for _ in range(steps):
-        model.train_on_batch(X, y)
-    return float(model.evaluate(X, y, verbose=0)) < 0.9 * before
+    return _loss_falls_on(model, *_toy_images(), steps=steps)
 
 
 @exercise("3.4")
-def check_exercise_3_4(time_mask: Callable) -> None:
+def check_exercise_3_4(track_probabilities: Callable) -> None:
+    """Verifies ``track_probabilities(seg_probs, track_ids)`` on 11 segments of 4 tracks in
+    mixed order (one track with a single segment): one row per track, each the mean of that
+    track's segment probabilities (so the rows still sum to 1), matched to the right id;
+    without calling ``evaluate.aggregate_tracks`` or ``segments.mean_per_track``."""
+    write_it_yourself(track_probabilities, {"aggregate_tracks", "mean_per_track"},
+                      "the aggregation")
+    rng = np.random.default_rng(4)
+    ids = np.array(["b", "a", "b", "c", "a", "b", "d", "c", "a", "b", "c"])
+    probs = rng.dirichlet(np.ones(5), size=len(ids))
+    got_ids, got = track_probabilities(probs, ids)
+    got_ids, got = [str(t) for t in got_ids], np.asarray(got, dtype=float)
+    expect(sorted(got_ids) == ["a", "b", "c", "d"] and got.shape == (4, 5),
+           expected="4 track ids and a (4, 5) array", actual=f"{got_ids} and {got.shape}",
+           hint="one row per distinct track id.")
+    for t, row in zip(got_ids, got):
+        want = probs[ids == t].mean(axis=0)
+        expect(close(row, want), expected=f"track {t!r}: the mean of its "
+                                          f"{int((ids == t).sum())} segments' probabilities",
+               actual=np.round(row, 3).tolist(),
+               hint="average the rows of seg_probs whose track id is t (probabilities, not "
+                    "votes).")
+
+
+@exercise("3.5")
+def check_exercise_3_5(time_mask: Callable) -> None:
     """Verifies ``time_mask(S, t0=..., width=...)`` on a random ``(128, 130)`` array: the
     columns ``t0:t0 + width`` become 0, every other value is unchanged, the input is not
     modified, and a mask that runs past the end stops at the last frame."""
@@ -551,7 +573,7 @@ def check_exercise_4_2(build_my_lstm: Callable) -> None:
     expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
            actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
     want = ["average-pool", "lstm", "dropout", "dense+softmax"]
-    order = [role for role in map(_sequence_role, model.layers) if role]
+    order = [role for role in map(_role, model.layers) if role]
     expect(order == want, expected=" -> ".join(want), actual=" -> ".join(order),
            hint="AveragePooling1D(time_pool), then an LSTM and a Dropout per entry of units, "
                 "then Dense(n_classes, softmax).")
@@ -561,7 +583,7 @@ def check_exercise_4_2(build_my_lstm: Callable) -> None:
     from .models import build_lstm
     small = build_my_lstm((40, 12), 4, units=(32, 16), dropout=0.5, l2=1e-3, time_pool=1)
     twin = build_lstm((40, 12), 4, units=(32, 16), dropout=0.5, l2=1e-3, time_pool=1)
-    order = [role for role in map(_sequence_role, small.layers) if role]
+    order = [role for role in map(_role, small.layers) if role]
     want = ["lstm", "dropout", "lstm", "dropout", "dense+softmax"]
     expect(order == want, expected=f"{' -> '.join(want)} for units=(32, 16), time_pool=1",
            actual=" -> ".join(order), hint="no pooling when time_pool is 1; one LSTM per "
@@ -591,20 +613,6 @@ def check_exercise_4_2(build_my_lstm: Callable) -> None:
            "fall", hint="no frozen layers; the LSTM must see the frames in order.")
 
 
-def _sequence_role(layer) -> str:
-    """What a layer does in a sequence model, or "" for inputs and others."""
-    import keras
-    if isinstance(layer, keras.layers.LSTM):
-        return "lstm"
-    if isinstance(layer, keras.layers.GRU):
-        return "gru"
-    if isinstance(layer, keras.layers.Bidirectional):
-        return "bidirectional"
-    if isinstance(layer, keras.layers.AveragePooling1D):
-        return "average-pool"
-    return _block_role(layer)
-
-
 def _sequence_model_learns(build: Callable, steps: int = 40) -> bool:
     """Train a small version of a sequence builder on a task that only the frame order
     solves (a bump rising or falling through 8 bands) and say whether the loss fell."""
@@ -617,11 +625,7 @@ def _sequence_model_learns(build: Callable, steps: int = 40) -> bool:
     for i, label in enumerate(y):
         X[i, np.arange(16), path[::-1] if label else path] += 1.0
     model = build((16, 8), 2, units=(16,), dropout=0.0, l2=0.0, time_pool=1)
-    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
-    before = float(model.evaluate(X, y, verbose=0))
-    for _ in range(steps):
-        model.train_on_batch(X, y)
-    return float(model.evaluate(X, y, verbose=0)) < 0.8 * before
+    return _loss_falls_on(model, X, y, steps=steps, factor=0.8)
 
 
 @exercise("4.3")

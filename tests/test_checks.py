@@ -259,26 +259,26 @@ def test_check_3_3_cnn_builder():
         return build_my_cnn(input_shape, n_classes, dropout=dropout, l2=l2,
                             dense_units=dense_units)
 
-    def flatten_head(input_shape, n_classes, *, filters=(16, 32, 64), dropout=0.3, l2=1e-4,
-                     dense_units=64):                # Flatten instead of global pooling
+    def build(input_shape, n_classes, *, filters=(16, 32, 64), dropout=0.3, l2=1e-4,
+              dense_units=64, pool="global", head_l2=True):
         inputs = keras.Input(input_shape)
         x = layers.AveragePooling2D(2)(inputs)
         for n in filters:
             x = conv_block(x, n, l2=l2)
-        x = layers.Dropout(dropout)(layers.Flatten()(x))
-        x = layers.Dropout(dropout)(layers.Dense(dense_units, activation="relu")(x))
-        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+        x = layers.GlobalAveragePooling2D()(x) if pool == "global" else layers.Flatten()(x)
+        penalty = keras.regularizers.L2(l2) if l2 and head_l2 else None
+        x = layers.Dense(dense_units, activation="relu", kernel_regularizer=penalty)(
+            layers.Dropout(dropout)(x))
+        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(
+            layers.Dropout(dropout)(x)))
 
-    def no_head_l2(input_shape, n_classes, *, filters=(16, 32, 64), dropout=0.3, l2=1e-4,
-                   dense_units=64):                  # the hidden Dense left unregularised
-        inputs = keras.Input(input_shape)
-        x = layers.AveragePooling2D(2)(inputs)
-        for n in filters:
-            x = conv_block(x, n, l2=l2)
-        x = layers.Dropout(dropout)(layers.GlobalAveragePooling2D()(x))
-        x = layers.Dropout(dropout)(layers.Dense(dense_units, activation="relu")(x))
-        return keras.Model(inputs, layers.Dense(n_classes, activation="softmax")(x))
+    def flatten_head(input_shape, n_classes, **kwargs):   # Flatten instead of global pooling
+        return build(input_shape, n_classes, pool="flatten", **kwargs)
 
+    def no_head_l2(input_shape, n_classes, **kwargs):     # the hidden Dense unregularised
+        return build(input_shape, n_classes, head_l2=False, **kwargs)
+
+    assert checks.check_exercise_3_3(build) is True          # a second correct answer
     assert checks.check_exercise_3_3(build_my_cnn) is True
     for wrong in (calls_library, fixed_filters, flatten_head, no_head_l2):
         assert checks.check_exercise_3_3(wrong) is False, wrong.__name__
@@ -294,23 +294,51 @@ def _settings(model) -> list:
             for layer in model.layers]
 
 
-def test_lesson_03_cnn_is_the_library_cnn():
-    """The learner's reference CNN and ``models.build_cnn``: the same layers with the same
-    settings, and the same output on a fixed input once they hold the same weights."""
+def _assert_twins(mine, library) -> None:
+    """The same layers with the same settings, and the same output on a fixed input once
+    ``mine`` holds ``library``'s weights."""
     import keras
-    from course_utils import models
-    mine = exercises("03")["build_my_cnn"]((128, 130, 1), 10)
-    library = models.build_cnn((128, 130, 1), 10)
-
     assert _settings(mine) == _settings(library)
     mine.set_weights(library.get_weights())
-    x = np.random.default_rng(0).normal(size=(4, 128, 130, 1)).astype("float32")
+    x = np.random.default_rng(0).normal(size=(4, *library.input.shape[1:])).astype("float32")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
                                keras.ops.convert_to_numpy(library(x, training=False)),
                                rtol=1e-5, atol=1e-6)
 
 
-def test_check_3_4_time_mask():
+def test_lesson_03_cnn_is_the_library_cnn():
+    """The learner's reference CNN and ``models.build_cnn``: the same layers with the same
+    settings, and the same output on a fixed input once they hold the same weights."""
+    from course_utils import models
+    _assert_twins(exercises("03")["build_my_cnn"]((128, 130, 1), 10),
+                  models.build_cnn((128, 130, 1), 10))
+
+
+def test_check_3_4_track_probabilities():
+    track_probabilities = exercises("03")["track_probabilities"]
+
+    def votes(seg_probs, track_ids):                  # a share of votes, not a mean
+        track_ids = np.asarray(track_ids)
+        ids = list(dict.fromkeys(track_ids))
+        n = seg_probs.shape[1]
+        return ids, np.stack([np.bincount(seg_probs[track_ids == t].argmax(1), minlength=n)
+                              / (track_ids == t).sum() for t in ids])
+
+    def mismatched(seg_probs, track_ids):             # sorted ids, rows in first-seen order
+        ids, rows = track_probabilities(seg_probs, track_ids)
+        return sorted(ids), rows
+
+    def calls_library(seg_probs, track_ids):
+        ids, mean, _ = evaluate.aggregate_tracks(seg_probs, track_ids)
+        return ids, mean
+
+    assert checks.check_exercise_3_4(track_probabilities) is True
+    for wrong in (votes, mismatched, calls_library):
+        assert checks.check_exercise_3_4(wrong) is False, wrong.__name__
+    assert checks.check_exercise_3_4(_stub) is None
+
+
+def test_check_3_5_time_mask():
     def time_mask(S, *, t0, width):
         S = S.copy()
         S[:, t0:t0 + width] = 0
@@ -325,10 +353,10 @@ def test_check_3_4_time_mask():
         S[:, t0:t0 + width] = 0
         return S
 
-    assert checks.check_exercise_3_4(time_mask) is True
-    assert checks.check_exercise_3_4(freq_mask) is False
-    assert checks.check_exercise_3_4(in_place) is False
-    assert checks.check_exercise_3_4(_stub) is None
+    assert checks.check_exercise_3_5(time_mask) is True
+    assert checks.check_exercise_3_5(freq_mask) is False
+    assert checks.check_exercise_3_5(in_place) is False
+    assert checks.check_exercise_3_5(_stub) is None
 
 
 # --- 04_lstm -------------------------------------------------------------------
@@ -378,17 +406,10 @@ def test_check_4_2_lstm_builder():
 def test_lesson_04_lstm_is_the_library_lstm():
     """The learner's reference LSTM and ``models.build_lstm``: the same layers and settings,
     and the same output on a fixed input once they hold the same weights."""
-    import keras
     from course_utils import models
     for kwargs in ({}, {"units": (32, 16), "time_pool": 1}):
-        mine = exercises("04")["build_my_lstm"]((130, 60), 10, **kwargs)
-        library = models.build_lstm((130, 60), 10, **kwargs)
-        assert _settings(mine) == _settings(library)
-        mine.set_weights(library.get_weights())
-        x = np.random.default_rng(0).normal(size=(4, 130, 60)).astype("float32")
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
-                                   keras.ops.convert_to_numpy(library(x, training=False)),
-                                   rtol=1e-5, atol=1e-6)
+        _assert_twins(exercises("04")["build_my_lstm"]((130, 60), 10, **kwargs),
+                      models.build_lstm((130, 60), 10, **kwargs))
 
 
 def test_check_4_3_lstm_params():
@@ -456,16 +477,9 @@ def test_check_5_2_crnn_builder():
 
 
 def test_lesson_05_crnn_is_the_library_crnn():
-    import keras
     from course_utils import models
-    mine = exercises("05")["build_my_crnn"]((128, 130, 1), 10)
-    library = models.build_hybrid((128, 130, 1), 10, kind="crnn")
-    assert _settings(mine) == _settings(library)
-    mine.set_weights(library.get_weights())
-    x = np.random.default_rng(0).normal(size=(4, 128, 130, 1)).astype("float32")
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
-                               keras.ops.convert_to_numpy(library(x, training=False)),
-                               rtol=1e-5, atol=1e-6)
+    _assert_twins(exercises("05")["build_my_crnn"]((128, 130, 1), 10),
+                  models.build_hybrid((128, 130, 1), 10, kind="crnn"))
 
 
 def test_check_5_3_fuse():
