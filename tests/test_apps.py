@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -72,13 +73,22 @@ def test_timeline_reads_each_window_where_it_lies(tmp_path):
     np.testing.assert_allclose(table[["low", "mid", "high"]].sum(axis=1), 1.0)
 
 
-def test_timeline_of_a_long_file_in_batches(tmp_path):
+def test_timeline_of_a_ten_minute_file_in_bounded_memory(tmp_path):
+    _tones(tmp_path / "short.flac", [(4.0, 220.0)], sr=SR, channels=1)
+    apps.timeline(_PitchRun(), tmp_path / "short.flac", hop=3.0)   # imports happen here
     path = tmp_path / "long.flac"
-    _tones(path, [(150.0, 220.0), (150.3, 880.0)], sr=SR, channels=1)
-    table = apps.timeline(_PitchRun(), path, hop=3.0)
-    assert len(table) == 101                           # 100 hops, then the tail window
+    _tones(path, [(300.0, 220.0), (300.3, 880.0)], sr=SR, channels=1)   # 10 min 0.3 s
+    tracemalloc.start()
+    try:
+        table = apps.timeline(_PitchRun(), path, hop=3.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(table) == 201                           # 200 hops, then the tail window
+    decoded = 600.3 * SR * 4                           # the whole file as float32: 53 MB
+    assert peak < decoded / 10                         # windows are read one at a time
     points = apps.change_points(table["start"], table["genre"])
-    assert apps.boundary_errors([150.0], points)[0] <= 1.5
+    assert apps.boundary_errors([300.0], points)[0] <= 1.5
 
 
 def test_timeline_names_a_bad_file(tmp_path):
