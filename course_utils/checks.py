@@ -371,6 +371,21 @@ def check_exercise_3_2(conv_block: Callable) -> None:
                                                    "layers, no constant output.")
 
 
+def _expect_outputs(model, n_classes: int) -> None:
+    """A builder's model must end with one probability per class."""
+    shape = tuple(model.output.shape)
+    expect(shape == (None, n_classes), expected=f"output shape (None, {n_classes})",
+           actual=shape, hint="end with Dense(n_classes, softmax).")
+
+
+def _expect_probabilities(model, input_shape: tuple) -> None:
+    """Three random inputs of ``input_shape`` must give rows that sum to 1."""
+    x = np.random.default_rng(0).normal(size=(3, *input_shape)).astype("float32")
+    sums = np.asarray(model(x, training=False)).sum(axis=1)
+    expect(close(sums, np.ones(3)), expected="probabilities that sum to 1", actual=sums,
+           hint="the last layer's activation is softmax.")
+
+
 def _l2_of(layer) -> float:
     """The L2 factor of a layer's kernel regulariser (0 without one)."""
     reg = getattr(layer, "kernel_regularizer", None)
@@ -443,8 +458,7 @@ def check_exercise_3_3(build_my_cnn: Callable) -> None:
     write_it_yourself(build_my_cnn, {"build_cnn", "cnn_features", "classifier", "models"},
                       "the CNN")
     model = build_my_cnn((128, 130, 1), 10)
-    expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
-           actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
+    _expect_outputs(model, 10)
     block = ["conv", "batch norm", "relu", "max-pool"]
     want = (["average-pool"] + block * 3 + ["global average-pool", "dropout", "dense+relu",
                                            "dropout", "dense+softmax"])
@@ -474,10 +488,7 @@ def check_exercise_3_3(build_my_cnn: Callable) -> None:
     expect(close(kernels, [1e-3, 1e-3, 1e-3, 0.0], rtol=1e-6, atol=0),
            expected="L2 1e-3 on both conv kernels and the hidden Dense, none on the output",
            actual=kernels, hint="pass l2 to conv_block and to the hidden Dense layer.")
-    x = np.random.default_rng(0).normal(size=(3, 128, 130, 1)).astype("float32")
-    sums = np.asarray(model(x, training=False)).sum(axis=1)
-    expect(close(sums, np.ones(3)), expected="probabilities that sum to 1", actual=sums,
-           hint="the last layer's activation is softmax.")
+    _expect_probabilities(model, (128, 130, 1))
     expect(_model_learns(build_my_cnn), expected="a loss that falls over 40 training steps",
            actual="a loss that did not fall", hint="no frozen layers and no constant output.")
 
@@ -570,8 +581,7 @@ def check_exercise_4_2(build_my_lstm: Callable) -> None:
     write_it_yourself(build_my_lstm, {"build_lstm", "lstm_features", "classifier", "models"},
                       "the LSTM")
     model = build_my_lstm((130, 60), 10)
-    expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
-           actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
+    _expect_outputs(model, 10)
     want = ["average-pool", "lstm", "dropout", "dense+softmax"]
     order = [role for role in map(_role, model.layers) if role]
     expect(order == want, expected=" -> ".join(want), actual=" -> ".join(order),
@@ -604,10 +614,7 @@ def check_exercise_4_2(build_my_lstm: Callable) -> None:
     expect(close(l2s, [1e-3, 1e-3, 0.0], rtol=1e-6, atol=0),
            expected="L2 1e-3 on each LSTM's input kernel, none on the output layer",
            actual=l2s, hint="kernel_regularizer=keras.regularizers.L2(l2) on each LSTM.")
-    x = np.random.default_rng(0).normal(size=(3, 130, 60)).astype("float32")
-    sums = np.asarray(model(x, training=False)).sum(axis=1)
-    expect(close(sums, np.ones(3)), expected="probabilities that sum to 1", actual=sums,
-           hint="the last layer's activation is softmax.")
+    _expect_probabilities(model, (130, 60))
     expect(_sequence_model_learns(build_my_lstm), expected="a loss that falls over 40 "
            "training steps on rising against falling sequences", actual="a loss that did not "
            "fall", hint="no frozen layers; the LSTM must see the frames in order.")
@@ -690,8 +697,7 @@ def check_exercise_5_2(build_my_crnn: Callable) -> None:
     write_it_yourself(build_my_crnn, {"build_hybrid", "_build_crnn", "build_model", "models"},
                       "the CRNN")
     model = build_my_crnn((128, 130, 1), 10)
-    expect(tuple(model.output.shape) == (None, 10), expected="output shape (None, 10)",
-           actual=tuple(model.output.shape), hint="end with Dense(n_classes, softmax).")
+    _expect_outputs(model, 10)
     pools = [tuple(layer.pool_size) for layer in model.layers
              if isinstance(layer, keras.layers.MaxPooling2D)]
     expect(pools == [(2, 2), (4, 1), (4, 1)], expected="max-pools (2, 2), (4, 1), (4, 1)",

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
-REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from course_utils.notebooks import BEGIN, END  # noqa: E402  (the markers the build strips)
+
+REGION = re.compile(rf"{re.escape(BEGIN)}\n(.*?){re.escape(END)}", re.S)
 
 
 def count(path: Path) -> dict:
