@@ -183,6 +183,29 @@ def check_exercise_1_4(hz_to_mel: Callable) -> None:
            hint="it must work on a plain number too.")
 
 
+@exercise("1.5")
+def check_exercise_1_5(loudness_curve: Callable) -> None:
+    """Verifies ``loudness_curve(y, frame_length=..., hop_length=...)`` against
+    ``librosa.feature.rms(..., center=False)`` in dBFS (``amin=1e-5``) on a signal that grows
+    louder, with a silent stretch, for two frame settings; calling librosa fails."""
+    import librosa
+    write_it_yourself(loudness_curve, {"librosa", "rms", "frame"}, "the loudness curve")
+    rng = np.random.default_rng(2)
+    y = (rng.normal(size=30000) * np.linspace(0.01, 0.5, 30000)).astype(np.float32)
+    y[10000:14000] = 0.0
+    for frame_length, hop in ((2048, 512), (1000, 300)):
+        rms = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop, center=False)[0]
+        want = 20 * np.log10(np.maximum(rms, 1e-5))
+        got = np.asarray(loudness_curve(y, frame_length=frame_length, hop_length=hop), float)
+        expect(got.shape == want.shape, expected=f"{len(want)} frames (frame_length="
+                                                 f"{frame_length}, hop_length={hop})",
+               actual=got.shape, hint="frames start at 0, hop, 2*hop, ... while a whole frame "
+                                      "fits (no padding): 1 + (len(y) - frame_length) // hop.")
+        expect(close(got, want, atol=1e-3), expected=f"RMS in dBFS, e.g. {want[:3].round(2)}",
+               actual=got[:3].round(2), hint="sqrt(mean(frame ** 2)), then 20 log10 with "
+                                             "the floor amin=1e-5 (silence is -100 dB).")
+
+
 # --- 02_feature_extraction ----------------------------------------------------
 @exercise("2.1")
 def check_exercise_2_1(mfcc_with_deltas: Callable) -> None:
@@ -299,25 +322,68 @@ def check_exercise_2_4(nearest_centroid_predict: Callable) -> None:
                 "Euclidean distance, argmin.")
 
 
+@exercise("2.5")
+def check_exercise_2_5(standardise: Callable) -> None:
+    """Verifies ``standardise(X_train, X_test)`` against scikit-learn's ``StandardScaler``
+    fitted on the training rows only, on data whose test rows come from another distribution
+    (so statistics of all rows, or of the test rows, give other numbers) and with a constant
+    column (which must not become NaN); the inputs must stay unchanged."""
+    from sklearn.preprocessing import StandardScaler
+    rng = np.random.default_rng(6)
+    X_train = rng.normal(3.0, 2.0, size=(40, 5))
+    X_test = rng.normal(6.0, 1.0, size=(15, 5))
+    X_train[:, 2] = X_test[:, 2] = 7.0
+    before = X_train.copy(), X_test.copy()
+    got = standardise(X_train, X_test)
+    expect(isinstance(got, tuple) and len(got) == 2, expected="a pair (Z_train, Z_test)",
+           actual=type(got).__name__, hint="return Z_train, Z_test.")
+    scaler = StandardScaler().fit(X_train)
+    for name, g, want in (("Z_train", got[0], scaler.transform(X_train)),
+                          ("Z_test", got[1], scaler.transform(X_test))):
+        g = np.asarray(g, float)
+        expect(np.isfinite(g).all(), expected=f"{name} without NaN or inf",
+               actual=f"{int((~np.isfinite(g)).sum())} non-finite values",
+               hint="a column with std 0 is divided by 1 instead.")
+        expect(close(g, want, atol=1e-6), expected=f"{name} scaled with the training mean and "
+                                                   f"std, first row {want[0].round(3)}",
+               actual=g[0].round(3) if g.ndim == 2 else g.shape,
+               hint="mean and std of X_train (axis=0) for both: the test rows must not shape "
+                    "the scaling.")
+    expect(np.array_equal(X_train, before[0]) and np.array_equal(X_test, before[1]),
+           expected="the inputs left unchanged", actual="an input was modified in place",
+           hint="compute new arrays: (X - mean) / std.")
+
+
 # --- 03_cnn --------------------------------------------------------------------
 @exercise("3.1")
-def check_exercise_3_1(count_segments: Callable) -> None:
-    """Verifies ``count_segments(n_frames, frames=130, hop=129)`` against the number of
-    segments ``features.segment_features`` cuts from six feature matrices (too short,
-    exactly one segment, the FAST 6 s clip, a 30 s GTZAN clip) and one other segment length."""
+def check_exercise_3_1(cut_segments: Callable) -> None:
+    """Verifies ``cut_segments(F, frames=130, hop=129)`` against ``features.segment_features``
+    on random feature matrices: exactly one segment, the FAST 6 s clip, a 30 s GTZAN clip, a
+    longer one and another segment length, value for value; a matrix shorter than one segment
+    must raise ``ValueError``; calling the library's cutter fails."""
     from . import features
-    for n_frames, frames, hop in ((100, 130, 129), (130, 130, 129), (259, 130, 129),
-                                  (1293, 130, 129), (1300, 130, 129), (500, 64, 63)):
-        if n_frames < frames:
-            want = 0
-        else:
-            want = features.segment_features(np.zeros((1, n_frames)), frames=frames,
-                                             hop=hop).shape[0]
-        got = count_segments(n_frames, frames=frames, hop=hop)
-        expect(got == want, expected=f"{want} segments from {n_frames} frames "
-                                     f"(frames={frames}, hop={hop})", actual=got,
-               hint="the first segment needs `frames` frames, each further one `hop` more; "
-                    "a partial segment at the end is dropped (0 if the clip is too short).")
+    write_it_yourself(cut_segments, {"segment_features", "segment"}, "the cutting")
+    rng = np.random.default_rng(0)
+    for n_frames, frames, hop in ((130, 130, 129), (259, 130, 129), (1293, 130, 129),
+                                  (1300, 130, 129), (500, 64, 63)):
+        F = rng.normal(size=(5, n_frames)).astype(np.float32)
+        want = features.segment_features(F, frames=frames, hop=hop)
+        got = np.asarray(cut_segments(F, frames=frames, hop=hop))
+        expect(got.shape == want.shape, expected=f"shape {want.shape} for {n_frames} frames "
+                                                 f"(frames={frames}, hop={hop})",
+               actual=got.shape, hint="segments start at 0, hop, 2*hop, ... while a whole "
+                                      "segment fits; stack them on a new first axis.")
+        expect(close(got, want, atol=0), expected="segment i = F[:, i*hop : i*hop + frames]",
+               actual="other values", hint="cut along the time axis (the second one), from "
+                                           "frame 0.")
+    try:
+        cut_segments(np.zeros((5, 100)), frames=130, hop=129)
+    except ValueError:
+        pass
+    else:
+        raise CheckFailed("expected a ValueError for 100 frames (shorter than one segment of "
+                          "130), got no error. Hint: a silent empty result hides a too-short "
+                          "file; raise ValueError and say both lengths.")
 
 
 @exercise("3.2")
@@ -549,6 +615,46 @@ def check_exercise_3_5(time_mask: Callable) -> None:
                hint="time is the second axis: S[:, t0:t0 + width] = 0.")
 
 
+@exercise("3.6")
+def check_exercise_3_6(copy_segments: Callable) -> None:
+    """Verifies ``copy_segments(y, sr, semitones=..., rates=...)`` on two seconds of a
+    harmonic tone: the log-mel segments of each pitch-shifted copy (``librosa.effects.
+    pitch_shift``), then of each time-stretched one (``librosa.effects.time_stretch``), in that
+    order, as the library makes them (``features.augment_waveform``, ``features.log_mel``,
+    ``features.segment_features``); shifting by resampling (which changes pitch and speed
+    together), a wrong direction or another order fails."""
+    from . import config, features
+    sr = config.SR
+    t = np.arange(int(6.5 * sr)) / sr
+    y = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.1 * np.sin(2 * np.pi * 660 * t)
+         ) * (1 + 0.5 * np.sin(2 * np.pi * 1.5 * t))
+    y = y.astype(np.float32)
+    semitones, rates = (-2.0, 3.0), (0.8, 1.25)
+
+    def library(kind, amount):
+        copy = features.augment_waveform(y, sr=sr, kind=kind, amount=amount)
+        return features.segment_features(features.log_mel(copy, sr=sr))
+
+    want = [library("pitch", n) for n in semitones] + [library("stretch", r) for r in rates]
+    got = np.asarray(copy_segments(y, sr, semitones=semitones, rates=rates))
+    n_want = sum(len(w) for w in want)
+    expect(got.ndim == 3 and got.shape[1:] == want[0].shape[1:] and len(got) == n_want,
+           expected=f"shape ({n_want}, 128, 130): "
+                    + " + ".join(str(len(w)) for w in want) + " segments",
+           actual=got.shape, hint="a 6.5 s clip gives 2 segments; stretched by 0.8 (slower) "
+                                  "it lasts 8.1 s and gives 2, by 1.25 (faster) 5.2 s and 1.")
+    start = 0
+    for (kind, amount), w in zip([("pitch", n) for n in semitones] +
+                                 [("stretch", r) for r in rates], want):
+        part = got[start:start + len(w)]
+        expect(close(part, w, atol=1e-2), expected=f"the segments of the {kind} copy "
+                                                   f"({amount:+g}) in position",
+               actual="other values", hint="pitch_shift(y, sr=sr, n_steps=n) for each n, then "
+                                           "time_stretch(y, rate=r) for each r; then log-mel "
+                                           "and cut each copy.")
+        start += len(w)
+
+
 # --- 04_lstm -------------------------------------------------------------------
 @exercise("4.1")
 def check_exercise_4_1(to_time_first: Callable) -> None:
@@ -670,6 +776,33 @@ def check_exercise_4_4(bidirectional_params: Callable) -> None:
                hint="a bidirectional layer holds two independent LSTMs, one per direction.")
 
 
+@exercise("4.5")
+def check_exercise_4_5(agreement: Callable) -> None:
+    """Verifies ``agreement(pred_a, pred_b, truth)`` on made-up predictions of 10 tracks whose
+    dicts list the tracks in different orders: the 2x2 table of counts (rows ``A right``,
+    ``A wrong``; columns ``B right``, ``B wrong``) of ``pd.crosstab``; pairing tracks by
+    position instead of by id, or leaving out tracks missing from a prediction, fails."""
+    import pandas as pd
+    ids = [f"t{i}" for i in range(10)]
+    truth = dict(zip(ids, "aabbccddee"))
+    right_a, right_b = "1111111100", "1010110110"        # which tracks each model gets right
+    pred_a = {t: g if r == "1" else "x" for (t, g), r in zip(truth.items(), right_a)}
+    pred_b = {t: g if r == "1" else "y" for (t, g), r in zip(truth.items(), right_b)}
+    pred_a = dict(reversed(list(pred_a.items())))         # other orders than truth's
+    pred_b = {t: pred_b[t] for t in ("t3", "t7", "t0", "t9", "t1", "t5", "t8", "t2", "t6", "t4")}
+    a = pd.Series({t: pred_a[t] == truth[t] for t in ids})
+    b = pd.Series({t: pred_b[t] == truth[t] for t in ids})
+    want = [[int((a & b).sum()), int((a & ~b).sum())], [int((~a & b).sum()), int((~a & ~b).sum())]]
+    got = agreement(pred_a, pred_b, truth)
+    expect(list(getattr(got, "index", [])) == ["A right", "A wrong"] and
+           list(getattr(got, "columns", [])) == ["B right", "B wrong"],
+           expected="a DataFrame with rows 'A right', 'A wrong' and columns 'B right', 'B wrong'",
+           actual=type(got).__name__, hint="pd.DataFrame(counts, index=[...], columns=[...]).")
+    expect(got.to_numpy().tolist() == want, expected=want, actual=got.to_numpy().tolist(),
+           hint="pair the two predictions by track id (pred_a[t], pred_b[t], truth[t]), "
+                "not by position: the dicts list the tracks in different orders.")
+
+
 # --- 05_hybrid -----------------------------------------------------------------
 @exercise("5.1")
 def check_exercise_5_1(pooled_length: Callable) -> None:
@@ -754,19 +887,85 @@ def _expect_time_first(model, rnn) -> None:
                 "Permute((2, 1, 3)) first.")
 
 
+def _two_input_task(n: int = 64):
+    """A toy task for a two-input model: the class sits in the log-mel *and* the MFCC input."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, n)
+    logmel = rng.normal(size=(n, 16, 16, 1)).astype("float32")
+    mfcc = rng.normal(size=(n, 16, 6)).astype("float32")
+    logmel[y == 1, :8] += 2.0
+    mfcc[y == 1, :, :3] += 2.0
+    return {"logmel": logmel, "mfcc": mfcc}, y
+
+
 @exercise("5.3")
-def check_exercise_5_3(fuse: Callable) -> None:
-    """Verifies ``fuse(a, b)`` on two symbolic Keras embeddings of 64 and 32 units (output
-    shape ``(None, 96)``) and on two small arrays (values: ``a``'s features, then ``b``'s)."""
+def check_exercise_5_3(build_my_parallel: Callable) -> None:
+    """Verifies ``build_my_parallel(logmel_shape, mfcc_shape, n_classes, ...)`` without calling
+    the library's builder: on ``(128, 130, 1)``, ``(130, 60)`` and 10 classes, two inputs named
+    ``logmel`` and ``mfcc``, 64,538 parameters, an LSTM reading 65 steps (the MFCCs pooled 2x
+    over time), a ``fusion`` layer of 128 whose first 64 values come from the log-mel branch
+    and the last 64 from the MFCC branch (checked by value), three Dropouts at ``dropout``, L2
+    on every kernel but the output's; with smaller settings, the parameter count of
+    ``models.build_hybrid(kind="parallel")``; and that 40 training steps lower the loss on a
+    toy task."""
     import keras
-    out = fuse(keras.Input((64,)), keras.Input((32,)))
-    expect(tuple(out.shape) == (None, 96), expected="shape (None, 96)",
-           actual=tuple(out.shape), hint="concatenate along the last (feature) axis.")
-    a, b = np.arange(6, dtype="float32").reshape(2, 3), -np.ones((2, 2), dtype="float32")
-    got = keras.ops.convert_to_numpy(fuse(a, b))
-    want = np.concatenate([a, b], axis=-1)
-    expect(close(got, want), expected=want.tolist(), actual=np.round(got, 3).tolist(),
-           hint="a first, then b: layers.Concatenate()([a, b]).")
+    write_it_yourself(build_my_parallel, {"build_hybrid", "_build_parallel", "build_model",
+                                          "models"}, "the parallel model")
+    model = build_my_parallel((128, 130, 1), (130, 60), 10)
+    names = sorted(t.name.split(":")[0] for t in model.inputs)
+    expect(names == ["logmel", "mfcc"], expected="inputs named 'logmel' and 'mfcc'",
+           actual=names, hint="keras.Input(shape, name='logmel'), and the model takes a dict.")
+    _expect_outputs(model, 10)
+    n = model.count_params()
+    expect(n == 64538, expected="64,538 parameters with the defaults", actual=f"{n:,}",
+           hint="the CNN branch of lesson 03 (2x2 input pool, 3 blocks, global pooling), one "
+                "LSTM of 64 on the time-pooled MFCCs, then Dense(64, relu) before the output.")
+    lstm = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    expect(len(lstm) == 1 and tuple(lstm[0].input.shape) == (None, 65, 60),
+           expected="one LSTM reading (None, 65, 60)",
+           actual=[tuple(layer.input.shape) for layer in lstm] or "no LSTM",
+           hint="AveragePooling1D(2) over time before the LSTM: 130 steps become 65.")
+    try:
+        fusion = model.get_layer("fusion")
+    except ValueError:
+        raise CheckFailed("expected a layer named 'fusion', got none. Hint: "
+                          "layers.Concatenate(name='fusion')([cnn_branch, lstm_branch]).")
+    probe = keras.Model(model.inputs, fusion.output)
+    rng = np.random.default_rng(1)
+    base = {"logmel": rng.normal(size=(1, 128, 130, 1)).astype("float32"),
+            "mfcc": rng.normal(size=(1, 130, 60)).astype("float32")}
+    moved = {**base, "logmel": base["logmel"] + 3.0}
+    change = np.abs(keras.ops.convert_to_numpy(probe(moved, training=False)) -
+                    keras.ops.convert_to_numpy(probe(base, training=False)))[0]
+    expect(change.shape == (128,) and change[:64].max() > 1e-4 and change[64:].max() < 1e-6,
+           expected="fusion (128 values): the log-mel branch's 64 first, then the MFCC branch's",
+           actual=f"shape {change.shape}; changing the log-mel moved "
+                  f"{int((change > 1e-6).sum())} values", hint="Concatenate()([cnn, lstm]).")
+    from .models import build_hybrid
+    small = build_my_parallel((32, 32, 1), (32, 12), 4, filters=(8, 16), units=16,
+                              dense_units=8, dropout=0.5, l2=1e-3)
+    twin = build_hybrid(((32, 32, 1), (32, 12)), 4, kind="parallel", filters=(8, 16), units=16,
+                        dense_units=8, dropout=0.5, l2=1e-3)
+    expect(small.count_params() == twin.count_params(),
+           expected=f"{twin.count_params():,} parameters for filters=(8, 16), units=16, "
+                    "dense_units=8, 4 classes", actual=f"{small.count_params():,}",
+           hint="use every argument: one block per filter, `units`, `dense_units`, `n_classes`.")
+    rates = [layer.rate for layer in small.layers if isinstance(layer, keras.layers.Dropout)]
+    expect(close(sorted(rates), [0.5, 0.5, 0.5], atol=1e-9),
+           expected="three Dropouts at 0.5 (after the LSTM, after fusion, after the hidden "
+                    "Dense)", actual=rates, hint="use the `dropout` argument each time.")
+    l2s = sorted(_l2_of(layer) for layer in small.layers
+                 if isinstance(layer, (keras.layers.Conv2D, keras.layers.LSTM,
+                                       keras.layers.Dense)))
+    expect(close(l2s, [0.0] + [1e-3] * (len(l2s) - 1), rtol=1e-6, atol=0),
+           expected="L2 1e-3 on the conv, LSTM and hidden Dense kernels, none on the output",
+           actual=l2s, hint="kernel_regularizer=keras.regularizers.L2(l2) on each of them.")
+    X, y = _two_input_task()
+    tiny = build_my_parallel((16, 16, 1), (16, 6), 2, filters=(8,), units=8, dense_units=8,
+                             dropout=0.0, l2=0.0)
+    expect(_loss_falls_on(tiny, X, y, steps=40),
+           expected="a loss that falls over 40 training steps", actual="a loss that did not "
+           "fall", hint="no frozen layers and no constant output.")
 
 
 @exercise("5.4")
@@ -946,6 +1145,70 @@ def check_exercise_6_6(artist_folds: Callable) -> None:
 
 
 
+def _fake_folds(root, tests: list[list[str]], *, leak: int | None = None) -> list:
+    """Run folders of a made-up 3-fold CV of 9 tracks: ``split.json`` and ``metrics.json``;
+    ``leak`` puts fold ``leak``'s first test track into its own training tracks too."""
+    import json
+    from pathlib import Path
+    everyone = sorted(t for fold in tests for t in fold)
+    dirs = []
+    for k, test in enumerate(tests):
+        d = Path(root) / f"fold{k}"
+        d.mkdir()
+        rest = [t for t in everyone if t not in test]
+        split = {"train": rest[1:] + ([test[0]] if k == leak else []), "val": rest[:1],
+                 "test": test}
+        metrics = {"n_test_tracks": len(test), "segment_accuracy": 0.5 + 0.1 * k,
+                   "track_accuracy": 0.6 + 0.1 * k, "val_track_accuracy": 0.1}
+        (d / "split.json").write_text(json.dumps(split))
+        (d / "metrics.json").write_text(json.dumps(metrics))
+        dirs.append(d)
+    return dirs
+
+
+@exercise("6.7")
+def check_exercise_6_7(cross_validate: Callable) -> None:
+    """Verifies ``cross_validate(n_folds, train_fold)`` on made-up run folders of a 3-fold
+    cross-validation: ``train_fold`` called once per fold, in order 0, 1, 2; one row per fold
+    with the test tracks and the segment and track accuracies of each run's ``metrics.json``;
+    and an error that names the track when a fold's test track is also among its own training
+    tracks, or in an earlier fold's test set (both read from ``split.json``)."""
+    import tempfile
+    tests = [["t0", "t1", "t2"], ["t3", "t4", "t5"], ["t6", "t7", "t8"]]
+    with tempfile.TemporaryDirectory() as root:
+        dirs = _fake_folds(root, tests)
+        calls = []
+        table = cross_validate(3, lambda k: calls.append(k) or dirs[k])
+        expect(calls == [0, 1, 2], expected="train_fold called with 0, 1, 2", actual=calls,
+               hint="for k in range(n_folds): run_dir = train_fold(k).")
+        columns = ["test tracks", "segment accuracy", "track accuracy"]
+        missing = [c for c in columns if c not in getattr(table, "columns", [])]
+        expect(not missing, expected=f"a DataFrame with the columns {columns}",
+               actual=f"missing {missing}", hint="one dict per fold, then pd.DataFrame(rows).")
+        got = table[columns].to_numpy(dtype=float).round(6).tolist()
+        want = [[3, 0.5, 0.6], [3, 0.6, 0.7], [3, 0.7, 0.8]]
+        expect(got == want, expected=want, actual=got,
+               hint="read n_test_tracks, segment_accuracy and track_accuracy from each "
+                    "run's metrics.json (the test scores, not validation).")
+    for tests_, leak, track, where in (
+            (tests, 1, "t3", "its own training tracks"),
+            ([["t0", "t1", "t2"], ["t2", "t4", "t5"], ["t6", "t7", "t8"]], None, "t2",
+             "the test set of fold 0")):
+        with tempfile.TemporaryDirectory() as root:
+            dirs = _fake_folds(root, tests_, leak=leak)
+            try:
+                cross_validate(3, lambda k: dirs[k])
+            except NotImplementedError:
+                raise
+            except Exception as err:   # the learner may raise ValueError or CourseError
+                expect(track in str(err), expected=f"an error that names track {track}",
+                       actual=repr(err), hint="say which track and where else it is.")
+            else:
+                raise CheckFailed(f"expected an error: test track {track} is also in {where}, "
+                                  "got none. Hint: compare each fold's split.json test ids with "
+                                  "its train and val ids, and with the test ids of earlier folds.")
+
+
 # --- 07_your_own_music ---------------------------------------------------------
 _GENRES_07 = ["blues", "classical", "country", "disco", "hiphop"]
 
@@ -997,6 +1260,71 @@ def check_exercise_7_3(decide: Callable) -> None:
                f"{threshold}", actual=repr(got),
                hint='the top genre if its probability >= threshold, else "unsure".')
 
+
+
+@exercise("7.4")
+def check_exercise_7_4(predict_folder: Callable) -> None:
+    """Verifies ``predict_folder(folder, predict)`` on a made-up folder (a sub-folder, upper-case
+    extensions, a text file, a hidden ``._`` copy) with a fake ``predict``: every audio file
+    predicted once, rows in that order; a file whose prediction raises ``AudioDecodeError`` is
+    reported in the errors, with its message, and the others still come back; a bug (any other
+    exception) is not swallowed; a missing folder raises ``FileNotFoundError`` naming it."""
+    import tempfile
+    from pathlib import Path
+    from .exceptions import AudioDecodeError
+    with tempfile.TemporaryDirectory() as root:
+        root = Path(root)
+        (root / "live").mkdir()
+        names = ["b.wav", "a.FLAC", "live/c.mp3", "bad.wav", "notes.txt", "._a.wav"]
+        for name in names:
+            (root / name).write_bytes(b"")
+        calls = []
+
+        def predict(path):
+            path = Path(path)
+            calls.append(path.name)
+            if path.name == "bad.wav":
+                raise AudioDecodeError(path, "not audio (fake)", "Re-export it as WAV.")
+            return {"file": str(path), "top": [{"genre": "jazz", "probability": 0.75},
+                                               {"genre": "rock", "probability": 0.25}]}
+
+        table, errors = predict_folder(root, predict)
+        expect(sorted(calls) == sorted(["a.FLAC", "b.wav", "bad.wav", "c.mp3"]),
+               expected="predict called once for a.FLAC, b.wav, bad.wav and live/c.mp3",
+               actual=sorted(calls), hint="every file under the folder (rglob) for which "
+                                         "audio.is_audio_file is True.")
+        files = list(getattr(table, "get", lambda *_: [])("file", []))
+        expect(sorted(files) == ["a.FLAC", "b.wav", "c.mp3"],
+               expected="a table with the files a.FLAC, b.wav, c.mp3 (bad.wav left out)",
+               actual=files, hint="one row per file that worked: file (its name), genre, "
+                                  "probability.")
+        expect(files == sorted(files, key=lambda f: calls.index(f)) and
+               list(table["genre"]) == ["jazz"] * 3 and list(table["probability"]) == [0.75] * 3,
+               expected="rows in the order predicted, with the top genre and its probability",
+               actual=table.to_dict("list"), hint="result['top'][0] is the best guess.")
+        expect(list(errors) == ["bad.wav"] and "not audio" in str(errors.get("bad.wav")),
+               expected="errors == {'bad.wav': <the error's message>}", actual=errors,
+               hint="catch AudioDecodeError (or CourseError), keep str(err), go on.")
+
+        def buggy(path):
+            raise KeyError("top")
+        try:
+            predict_folder(root, buggy)
+        except KeyError:
+            pass
+        else:
+            raise CheckFailed("expected the KeyError of a buggy predict to stop the run, but it "
+                              "was swallowed. Hint: catch the course's errors about bad files "
+                              "(CourseError), not every Exception: a bug must not look like a "
+                              "bad file.")
+    try:
+        predict_folder(root / "missing", predict)
+    except FileNotFoundError as err:
+        expect("missing" in str(err), expected="an error that names the folder",
+               actual=str(err), hint="f'{folder}: no such folder'.")
+    else:
+        raise CheckFailed("expected FileNotFoundError for a missing folder, got none. Hint: "
+                          "an empty result would look like a folder without music.")
 
 
 # --- 08_transfer_learning -------------------------------------------------------
@@ -1144,3 +1472,27 @@ def check_exercise_9_3(smooth: Callable) -> None:
                actual=f"shape {got.shape}, first row {np.round(got[0], 3).tolist()}",
                hint="pad with the edge rows (np.pad(P, ((w // 2, w // 2), (0, 0)), "
                     "mode='edge')), then average each run of w rows.")
+
+
+@exercise("9.4")
+def check_exercise_9_4(change_points: Callable) -> None:
+    """Verifies ``change_points(starts, labels, window=..., min_run=...)`` against the
+    library's ``apps.change_points`` on five label sequences (windows 1.5 s apart): a clean
+    change (at the midpoint between the two windows' centres), a one-window flicker that must
+    not count, a change back, a change too close to the end to confirm, and no change at all;
+    calling the library fails."""
+    from . import apps
+    write_it_yourself(change_points, {"apps", "change_points"}, "the change points")
+    starts = np.arange(12) * 1.5
+    cases = ["aaaaaabbbbbb", "aaaabaaaaaaa", "aaaabbbbaaaa", "aaaaaaaaaabb", "aaaaaaaaaaaa",
+             "aaabbbcccaaa"]
+    for labels in cases:
+        for min_run in (2, 3):
+            want = apps.change_points(starts, list(labels), window=3.0, min_run=min_run)
+            got = [round(float(t), 6) for t in change_points(starts, list(labels), window=3.0,
+                                                               min_run=min_run)]
+            expect(got == [round(t, 6) for t in want],
+                   expected=f"{want} for {labels} (min_run={min_run})", actual=got,
+                   hint="a change counts when label i differs from the current genre and the "
+                        "min_run labels from i on are all the new one; it lies halfway between "
+                        "the centres of windows i-1 and i (start + window / 2).")

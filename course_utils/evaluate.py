@@ -23,7 +23,7 @@ import seaborn as sns
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support)
 
-from . import config, data, runtime, segments
+from . import _validate, config, data, runtime, segments
 from .exceptions import CourseError, ParameterError
 
 if TYPE_CHECKING:
@@ -338,6 +338,46 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     evaluate_run(run_dir, progress=not config.fast())
     stamp.write_text(json.dumps(request, indent=1))   # written last: a complete run
     return run_dir
+
+
+def cross_validate(n_folds: int, train_fold) -> pd.DataFrame:
+    """Run a k-fold cross-validation: ``train_fold(k)`` for k = 0 .. n_folds - 1, in order.
+
+    ``train_fold(k)`` trains fold ``k`` (or returns its saved run) and returns the run folder;
+    its ``split.json`` must show that no test track of a fold is among its own training or
+    validation tracks, or in another fold's test set: that is what makes the folds' scores
+    honest estimates, so a violation raises instead of being averaged in.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per fold (index ``fold``): ``test tracks``, ``segment accuracy``,
+        ``track accuracy`` (from the run's ``metrics.json``).
+
+    Raises
+    ------
+    CourseError
+        ``"fold k: test track ... is also ..."`` naming the track and where else it is.
+    """
+    n_folds = _validate.positive_int(n_folds, "n_folds")
+    rows, seen = [], {}
+    for k in range(n_folds):
+        run_dir = Path(train_fold(k))
+        split = json.loads((run_dir / "split.json").read_text())
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        test = set(split["test"])
+        for where, ids in (("among its own training or validation tracks",
+                            set(split["train"]) | set(split["val"])),
+                           ("in the test set of an earlier fold", set(seen))):
+            if test & ids:
+                raise CourseError(f"fold {k} ({run_dir}): test track {sorted(test & ids)[0]} is "
+                                  f"also {where}. Split with data.split_tracks(method='kfold') "
+                                  "and the same seed for every fold.")
+        seen.update(dict.fromkeys(test, k))
+        rows.append({"test tracks": metrics["n_test_tracks"],
+                     "segment accuracy": metrics["segment_accuracy"],
+                     "track accuracy": metrics["track_accuracy"]})
+    return pd.DataFrame(rows).rename_axis("fold")
 
 
 def assert_above_chance(accuracy: float, num_classes: int, *, margin: float = 0.2,

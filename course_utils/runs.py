@@ -23,7 +23,7 @@ from packaging.version import Version
 
 from . import (_validate, audio, classical, config, data, features, models, pretrained, runtime,
                segments, train)
-from .exceptions import DataNotFoundError, ParameterError, RunMismatchError
+from .exceptions import CourseError, DataNotFoundError, ParameterError, RunMismatchError
 
 logger = logging.getLogger("course_utils")
 
@@ -401,3 +401,39 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
         result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)}
                               for sp in pred.seg_probs]
     return result
+
+
+def predict_folder(folder: str | os.PathLike, predict) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Apply ``predict(path)`` (e.g. ``lambda p: predict_file(run, p)``) to every audio file under
+    ``folder``, sub-folders included, in sorted order; a bad file is reported, not fatal.
+
+    Only the course's errors (:class:`CourseError`: corrupt, empty, silent, too short) mark a
+    file as bad; they are logged and collected, and the other files are still predicted. Any
+    other exception is a bug and propagates.
+
+    Returns
+    -------
+    table : pd.DataFrame
+        One row per file that worked: ``file`` (name), ``genre`` and ``probability`` (the best
+        guess of ``result["top"]``).
+    errors : dict
+        ``{file name: error message}`` of the files that failed.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` is not a folder (named).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder. Check the path.")
+    rows, errors = [], {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and audio.is_audio_file(p)):
+        try:
+            best = predict(path)["top"][0]
+        except CourseError as err:
+            errors[path.name] = str(err)
+            logger.warning("skipped %s: %s", path.name, err)
+            continue
+        rows.append({"file": path.name, "genre": best["genre"], "probability": best["probability"]})
+    return pd.DataFrame(rows, columns=["file", "genre", "probability"]), errors

@@ -2,7 +2,10 @@
 rejects at least one known-wrong answer; unsolved exercises say "not done yet"."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pandas as pd
 
 from course_utils import checks, evaluate
 from solution_code import exercises
@@ -86,6 +89,28 @@ def test_check_1_4_hz_to_mel():
     import librosa
     assert checks.check_exercise_1_4(lambda f: librosa.hz_to_mel(f, htk=True)) is False
     assert checks.check_exercise_1_4(_not_done) is None
+
+
+def test_check_1_5_loudness_curve():
+    loudness_curve = exercises("01")["loudness_curve"]
+    assert checks.check_exercise_1_5(loudness_curve) is True
+
+    def centred(y, *, frame_length=2048, hop_length=512):    # pads like center=True
+        y = np.pad(y, frame_length // 2)
+        return loudness_curve(y, frame_length=frame_length, hop_length=hop_length)
+
+    def power_db(y, *, frame_length=2048, hop_length=512):   # 10 log10 of the RMS
+        return loudness_curve(y, frame_length=frame_length, hop_length=hop_length) / 2
+
+    def calls_librosa(y, *, frame_length=2048, hop_length=512):
+        import librosa
+        rms = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop_length,
+                                  center=False)[0]
+        return 20 * np.log10(np.maximum(rms, 1e-5))
+
+    for wrong in (centred, power_db, calls_librosa):
+        assert checks.check_exercise_1_5(wrong) is False, wrong.__name__
+    assert checks.check_exercise_1_5(_not_done) is None
 
 
 # --- 02_feature_extraction ----------------------------------------------------
@@ -187,16 +212,67 @@ def test_check_2_4_nearest_centroid():
     assert checks.check_exercise_2_4(_not_done) is None
 
 
+def test_check_2_5_standardise():
+    standardise = exercises("02")["standardise"]
+    assert checks.check_exercise_2_5(standardise) is True
+
+    def all_rows(X_train, X_test):             # the test rows shape the scaling: a leak
+        X = np.vstack([X_train, X_test])
+        mean, std = X.mean(axis=0), np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+        return (X_train - mean) / std, (X_test - mean) / std
+
+    def each_on_its_own(X_train, X_test):
+        def z(X):
+            return (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+        return z(X_train), z(X_test)
+
+    def no_guard(X_train, X_test):             # a constant column becomes NaN
+        mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (X_train - mean) / std, (X_test - mean) / std
+
+    def in_place(X_train, X_test):
+        mean, std = X_train.mean(axis=0), np.where(X_train.std(axis=0) > 0, X_train.std(axis=0), 1.0)
+        X_test -= mean
+        X_test /= std
+        X_train -= mean
+        X_train /= std
+        return X_train, X_test
+
+    for wrong in (all_rows, each_on_its_own, no_guard, in_place):
+        assert checks.check_exercise_2_5(wrong) is False, wrong.__name__
+    assert checks.check_exercise_2_5(_not_done) is None
+
+
 # --- 03_cnn --------------------------------------------------------------------
 def _stub(*args, **kwargs):
     raise NotImplementedError("Exercise: not done")
 
 
-def test_check_3_1_count_segments():
-    def count_segments(n_frames, frames=130, hop=129):
-        return 0 if n_frames < frames else 1 + (n_frames - frames) // hop
-    assert checks.check_exercise_3_1(count_segments) is True
-    assert checks.check_exercise_3_1(lambda n, frames=130, hop=129: n // frames) is False
+def test_check_3_1_cut_segments():
+    cut_segments = exercises("03")["cut_segments"]
+    assert checks.check_exercise_3_1(cut_segments) is True
+
+    def back_to_back(F, *, frames=130, hop=129):      # ignores the hop: 130 apart
+        n = F.shape[1] // frames
+        return np.stack([F[:, i * frames:(i + 1) * frames] for i in range(n)])
+
+    def padded(F, *, frames=130, hop=129):            # pads the last partial segment
+        n = -(-max(F.shape[1] - frames, 0) // hop) + 1
+        F = np.pad(F, ((0, 0), (0, (n - 1) * hop + frames - F.shape[1])))
+        return np.stack([F[:, i * hop:i * hop + frames] for i in range(n)])
+
+    def silent_when_short(F, *, frames=130, hop=129):  # an empty result hides a short file
+        if F.shape[1] < frames:
+            return np.zeros((0, F.shape[0], frames))
+        return cut_segments(F, frames=frames, hop=hop)
+
+    def calls_the_library(F, *, frames=130, hop=129):
+        from course_utils import features
+        return features.segment_features(F, frames=frames, hop=hop)
+
+    for wrong in (back_to_back, padded, silent_when_short, calls_the_library):
+        assert checks.check_exercise_3_1(wrong) is False, wrong.__name__
     assert checks.check_exercise_3_1(_stub) is None
 
 
@@ -300,7 +376,10 @@ def _assert_twins(mine, library) -> None:
     import keras
     assert _settings(mine) == _settings(library)
     mine.set_weights(library.get_weights())
-    x = np.random.default_rng(0).normal(size=(4, *library.input.shape[1:])).astype("float32")
+    rng = np.random.default_rng(0)
+    inputs = library.input if isinstance(library.input, dict) else {"x": library.input}
+    x = {k: rng.normal(size=(4, *t.shape[1:])).astype("float32") for k, t in inputs.items()}
+    x = x if isinstance(library.input, dict) else x["x"]
     np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
                                keras.ops.convert_to_numpy(library(x, training=False)),
                                rtol=1e-5, atol=1e-6)
@@ -357,6 +436,53 @@ def test_check_3_5_time_mask():
     assert checks.check_exercise_3_5(freq_mask) is False
     assert checks.check_exercise_3_5(in_place) is False
     assert checks.check_exercise_3_5(_stub) is None
+
+
+def test_check_3_6_copy_segments():
+    import librosa
+
+    from course_utils import features
+    ns = exercises("03")
+    copy_segments = ns["copy_segments"]
+    assert checks.check_exercise_3_6(copy_segments) is True
+
+    def cut(y, sr):
+        return features.segment_features(features.log_mel(y, sr=sr))
+
+    def by_resampling(y, sr, *, semitones=(-2.0, 2.0), rates=(0.9, 1.1)):
+        # resampling shifts the pitch *and* changes the speed, so it is not a pitch shift
+        copies = [librosa.resample(y, orig_sr=sr, target_sr=int(sr * 2 ** (-n / 12)))
+                  for n in semitones]
+        copies += [librosa.effects.time_stretch(y, rate=r) for r in rates]
+        return np.concatenate([cut(c, sr) for c in copies])
+
+    def inverted_rate(y, sr, *, semitones=(-2.0, 2.0), rates=(0.9, 1.1)):
+        copies = [librosa.effects.pitch_shift(y, sr=sr, n_steps=n) for n in semitones]
+        copies += [librosa.effects.time_stretch(y, rate=1 / r) for r in rates]
+        return np.concatenate([cut(c, sr) for c in copies])
+
+    def stretch_first(y, sr, *, semitones=(-2.0, 2.0), rates=(0.9, 1.1)):
+        copies = [librosa.effects.time_stretch(y, rate=r) for r in rates]
+        copies += [librosa.effects.pitch_shift(y, sr=sr, n_steps=n) for n in semitones]
+        return np.concatenate([cut(c, sr) for c in copies])
+
+    for wrong in (by_resampling, inverted_rate, stretch_first):
+        assert checks.check_exercise_3_6(wrong) is False, wrong.__name__
+    assert checks.check_exercise_3_6(_stub) is None
+
+
+def test_lesson_03_copies_are_the_library_copies():
+    """The reference 3.6 gives the segments the library trains the pitch + speed run on."""
+    from course_utils import config, features, segments
+    copy_segments = exercises("03")["copy_segments"]
+    y = np.random.default_rng(1).normal(scale=0.1, size=4 * config.SR).astype(np.float32)
+    want = np.concatenate([
+        features.segment_features(features.log_mel(
+            features.augment_waveform(y, kind=kind, amount=a), sr=config.SR))
+        for kind in ("pitch", "stretch") for a in segments.WAVEFORM_AUGMENTS[kind]])
+    got = copy_segments(y, config.SR, semitones=segments.WAVEFORM_AUGMENTS["pitch"],
+                        rates=segments.WAVEFORM_AUGMENTS["stretch"])
+    np.testing.assert_allclose(got, want, atol=1e-4)
 
 
 # --- 04_lstm -------------------------------------------------------------------
@@ -426,6 +552,25 @@ def test_check_4_4_bidirectional_params():
     assert checks.check_exercise_4_4(_not_done) is None
 
 
+def test_check_4_5_agreement():
+    agreement = exercises("04")["agreement"]
+    assert checks.check_exercise_4_5(agreement) is True
+
+    def by_position(pred_a, pred_b, truth):     # zips the dicts: tracks no longer line up
+        g = list(truth.values())
+        a = np.array([p == t for p, t in zip(pred_a.values(), g)])
+        b = np.array([p == t for p, t in zip(pred_b.values(), g)])
+        return pd.DataFrame([[np.sum(a & b), np.sum(a & ~b)], [np.sum(~a & b), np.sum(~a & ~b)]],
+                            index=["A right", "A wrong"], columns=["B right", "B wrong"])
+
+    def transposed(pred_a, pred_b, truth):      # rows are model B
+        return agreement(pred_b, pred_a, truth)
+
+    for wrong in (by_position, transposed):
+        assert checks.check_exercise_4_5(wrong) is False, wrong.__name__
+    assert checks.check_exercise_4_5(_stub) is None
+
+
 # --- 05_hybrid -----------------------------------------------------------------
 def test_check_5_1_pooled_length():
     def pooled_length(n_frames, pools):
@@ -482,11 +627,51 @@ def test_lesson_05_crnn_is_the_library_crnn():
                   models.build_hybrid((128, 130, 1), 10, kind="crnn"))
 
 
-def test_check_5_3_fuse():
-    from keras import layers, ops
-    assert checks.check_exercise_5_3(lambda a, b: layers.Concatenate()([a, b])) is True
-    assert checks.check_exercise_5_3(lambda a, b: ops.concatenate([b, a], axis=-1)) is False
+def test_check_5_3_parallel_builder():
+    import keras
+    from keras import layers
+    from course_utils import models
+    build_my_parallel = exercises("05")["build_my_parallel"]
+
+    def calls_library(logmel_shape, mfcc_shape, n_classes, **kwargs):
+        return models.build_hybrid((logmel_shape, mfcc_shape), n_classes, kind="parallel",
+                                   **kwargs)
+
+    def build(logmel_shape, mfcc_shape, n_classes, *, filters=(16, 32, 64), units=64,
+              dense_units=64, dropout=0.3, l2=1e-4, swap=False, time_pool=2):
+        penalty = keras.regularizers.L2(l2) if l2 else None
+        logmel, mfcc = keras.Input(logmel_shape, name="logmel"), keras.Input(mfcc_shape, name="mfcc")
+        a = layers.AveragePooling2D(2)(logmel)
+        for n in filters:
+            a = layers.Conv2D(n, 3, padding="same", use_bias=False, kernel_regularizer=penalty)(a)
+            a = layers.MaxPooling2D(2)(layers.ReLU()(layers.BatchNormalization(momentum=0.9)(a)))
+        a = layers.GlobalAveragePooling2D()(a)
+        b = layers.AveragePooling1D(time_pool)(mfcc) if time_pool > 1 else mfcc
+        b = layers.Dropout(dropout)(layers.LSTM(units, kernel_regularizer=penalty)(b))
+        x = layers.Concatenate(name="fusion")([b, a] if swap else [a, b])
+        x = layers.Dense(dense_units, activation="relu", kernel_regularizer=penalty)(
+            layers.Dropout(dropout)(x))
+        outputs = layers.Dense(n_classes, activation="softmax")(layers.Dropout(dropout)(x))
+        return keras.Model({"logmel": logmel, "mfcc": mfcc}, outputs)
+
+    def lstm_first(*args, **kwargs):      # the same parameters, the halves of fusion swapped
+        return build(*args, swap=True, **kwargs)
+
+    def no_time_pool(*args, **kwargs):    # the same parameters, but 130 LSTM steps
+        return build(*args, time_pool=1, **kwargs)
+
+    assert checks.check_exercise_5_3(build) is True          # a second correct answer
+    assert checks.check_exercise_5_3(build_my_parallel) is True
+    for wrong in (calls_library, lstm_first, no_time_pool):
+        assert checks.check_exercise_5_3(wrong) is False, wrong.__name__
     assert checks.check_exercise_5_3(_stub) is None
+
+
+def test_lesson_05_parallel_is_the_library_parallel():
+    from course_utils import models
+    shapes = ((128, 130, 1), (130, 60))
+    _assert_twins(exercises("05")["build_my_parallel"](*shapes, 10),
+                  models.build_hybrid(shapes, 10, kind="parallel"))
 
 
 def test_check_5_4_best_per_param():
@@ -638,6 +823,59 @@ def test_check_6_6_artist_folds():
     assert checks.check_exercise_6_6(_stub_6) is None
 
 
+def test_check_6_7_cross_validate(tmp_path):
+    import json
+    cross_validate = exercises("06")["cross_validate"]
+    assert checks.check_exercise_6_7(cross_validate) is True
+    assert checks.check_exercise_6_7(evaluate.cross_validate) is True   # the library twin
+
+    def read_fold(run_dir):
+        return json.loads((run_dir / "metrics.json").read_text())
+
+    def skips_fold_0(n_folds, train_fold):
+        rows = [read_fold(train_fold(k)) for k in range(1, n_folds)]
+        return pd.DataFrame({"test tracks": [m["n_test_tracks"] for m in rows],
+                             "segment accuracy": [m["segment_accuracy"] for m in rows],
+                             "track accuracy": [m["track_accuracy"] for m in rows]})
+
+    def trusts_the_split(n_folds, train_fold):    # the right table, but never looks for leaks
+        rows = [read_fold(train_fold(k)) for k in range(n_folds)]
+        return pd.DataFrame({"test tracks": [m["n_test_tracks"] for m in rows],
+                             "segment accuracy": [m["segment_accuracy"] for m in rows],
+                             "track accuracy": [m["track_accuracy"] for m in rows]})
+
+    def validation_scores(n_folds, train_fold):
+        rows = [read_fold(train_fold(k)) for k in range(n_folds)]
+        return pd.DataFrame({"test tracks": [m["n_test_tracks"] for m in rows],
+                             "segment accuracy": [m["segment_accuracy"] for m in rows],
+                             "track accuracy": [m["val_track_accuracy"] for m in rows]})
+
+    for wrong in (skips_fold_0, trusts_the_split, validation_scores):
+        assert checks.check_exercise_6_7(wrong) is False, wrong.__name__
+    assert checks.check_exercise_6_7(_stub) is None
+
+
+def test_lesson_06_loop_is_the_library_loop(tmp_path):
+    """The reference 6.7 and evaluate.cross_validate give the same table and refuse the same leaks."""
+    cross_validate = exercises("06")["cross_validate"]
+    tests = [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]]
+    for leak in (None, 2):
+        root = tmp_path / f"leak{leak}"
+        root.mkdir()
+        dirs = checks._fake_folds(root, tests, leak=leak)
+        results = []
+        for fn in (cross_validate, evaluate.cross_validate):
+            try:
+                results.append(fn(4, lambda k: dirs[k]))
+            except Exception as err:   # "fold 2 ...: test track e is also among its own ..."
+                results.append(re.search(r"^fold (\d+).*test track (\S+) is also (in|among) its own",
+                                         str(err)).groups())
+        if leak is None:
+            pd.testing.assert_frame_equal(results[0], results[1])
+        else:
+            assert results[0] == results[1] == ("2", "e", results[0][2]), results
+
+
 # --- 07_your_own_music ---------------------------------------------------------
 def test_check_7_1_top_k():
     def top_k(probs, genres, *, k=3):
@@ -686,6 +924,83 @@ def test_check_7_3_decide():
                                      genres[int(np.argmax(probs))]) is False   # never unsure
     assert checks.check_exercise_7_3(_not_done) is None
 
+
+
+def test_check_7_4_predict_folder():
+    from pathlib import Path
+
+    from course_utils import audio, runs
+    from course_utils.exceptions import CourseError
+    predict_folder = exercises("07")["predict_folder"]
+    assert checks.check_exercise_7_4(predict_folder) is True
+    assert checks.check_exercise_7_4(runs.predict_folder) is True   # the library twin
+
+    def audio_files(folder):
+        return sorted(p for p in Path(folder).rglob("*") if p.is_file() and audio.is_audio_file(p))
+
+    def table_of(results):
+        return pd.DataFrame([{"file": p.name, "genre": r["top"][0]["genre"],
+                              "probability": r["top"][0]["probability"]} for p, r in results])
+
+    def stops_at_a_bad_file(folder, predict):
+        return table_of([(p, predict(p)) for p in audio_files(folder)]), {}
+
+    def skips_silently(folder, predict):
+        results = []
+        for p in audio_files(folder):
+            try:
+                results.append((p, predict(p)))
+            except CourseError:
+                pass
+        return table_of(results), {}
+
+    def swallows_bugs(folder, predict):
+        results, errors = [], {}
+        for p in audio_files(folder):
+            try:
+                results.append((p, predict(p)))
+            except Exception as err:      # a KeyError in predict now looks like a bad file
+                errors[p.name] = str(err)
+        return table_of(results), errors
+
+    def top_level_only(folder, predict):
+        results, errors = [], {}
+        for p in sorted(Path(folder).iterdir()):
+            if p.is_file() and audio.is_audio_file(p):
+                try:
+                    results.append((p, predict(p)))
+                except CourseError as err:
+                    errors[p.name] = str(err)
+        return table_of(results), errors
+
+    for wrong in (stops_at_a_bad_file, skips_silently, swallows_bugs, top_level_only):
+        assert checks.check_exercise_7_4(wrong) is False, wrong.__name__
+    assert checks.check_exercise_7_4(_stub) is None
+
+
+def test_lesson_07_loop_is_the_library_loop(tmp_path, caplog):
+    """The reference 7.4 and runs.predict_folder agree on a folder of real and broken files."""
+    import soundfile as sf
+
+    from course_utils import config, runs
+    from course_utils.exceptions import AudioDecodeError
+    predict_folder = exercises("07")["predict_folder"]
+    rng = np.random.default_rng(0)
+    for name in ("x.wav", "sub/y.flac"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        sf.write(tmp_path / name, 0.1 * rng.normal(size=4 * config.SR), config.SR)
+    (tmp_path / "broken.wav").write_text("not audio")
+
+    def predict(path):      # a real decode (so broken.wav fails as it would), a fake model
+        from course_utils import audio
+        y, _ = audio.load(path)
+        return {"top": [{"genre": "rock" if len(y) else "pop", "probability": 0.5}]}
+
+    mine, library = predict_folder(tmp_path, predict), runs.predict_folder(tmp_path, predict)
+    pd.testing.assert_frame_equal(mine[0], library[0])
+    assert list(mine[0]["file"]) == ["y.flac", "x.wav"]   # sorted by path: sub/y.flac first
+    assert mine[1] == library[1] and list(mine[1]) == ["broken.wav"]
+    assert "broken.wav" in caplog.text                 # the library reports it, never silently
 
 
 # --- 08_transfer_learning -------------------------------------------------------
@@ -842,3 +1157,41 @@ def test_a_lesson_uses_the_learners_code_only_once_its_check_passed(capsys):
     assert "not solved yet" in capsys.readouterr().out
     checks.check_exercise_9_2(_precision_at_k)
     assert checks.mine_or_library("9.2", mine, library, "precision@k") is mine
+
+
+def test_check_9_4_change_points():
+    from course_utils import apps
+    change_points = exercises("09")["change_points"]
+    assert checks.check_exercise_9_4(change_points) is True
+
+    def every_flip(starts, labels, *, window=3.0, min_run=3):      # no confirmation
+        return [float((starts[i - 1] + starts[i]) / 2 + window / 2)
+                for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
+
+    def at_window_start(starts, labels, *, window=3.0, min_run=3):  # not between the centres
+        points, current = [], labels[0]
+        for i in range(1, len(labels)):
+            ahead = labels[i:i + min_run]
+            if labels[i] != current and len(ahead) == min_run and len(set(ahead)) == 1:
+                points.append(float(starts[i]))
+                current = labels[i]
+        return points
+
+    def calls_the_library(starts, labels, *, window=3.0, min_run=3):
+        return apps.change_points(starts, labels, window=window, min_run=min_run)
+
+    for wrong in (every_flip, at_window_start, calls_the_library):
+        assert checks.check_exercise_9_4(wrong) is False, wrong.__name__
+    assert checks.check_exercise_9_4(_stub) is None
+
+
+def test_lesson_09_change_points_are_the_library_ones():
+    from course_utils import apps
+    change_points = exercises("09")["change_points"]
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        labels = list(rng.choice(list("abc"), size=40, p=[0.6, 0.3, 0.1]))
+        starts = np.arange(40) * 1.5
+        for min_run in (1, 2, 4):
+            assert change_points(starts, labels, min_run=min_run) == \
+                apps.change_points(starts, labels, min_run=min_run)
