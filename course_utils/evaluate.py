@@ -144,6 +144,15 @@ def plot_confusion(cm, genres: Sequence[str], *, normalize: bool = False, ax=Non
 
 
 # --------------------------------------------------------------------------- runs
+def reference_lines(ax, *, num_classes: int, svm: float | None = None) -> None:
+    """Draw the two bars every model in the course is measured against on a plot of test
+    track accuracy: chance (``1 / num_classes``) and, when given, lesson 02's SVM on track
+    statistics scored on the same test tracks (a run's ``metrics.json["svm_track_accuracy"]``)."""
+    ax.axhline(1 / num_classes, color="grey", ls=":", label=f"chance ({1 / num_classes:.0%})")
+    if svm is not None:
+        ax.axhline(svm, color="tab:red", ls="--", label=f"SVM bar ({svm:.0%}, same test tracks)")
+
+
 def evaluate_tracks(run: Run, tracks: pd.DataFrame, *, progress: bool = True) -> dict:
     """The metrics of ``run`` on ``tracks``: segment and track accuracy, F1, CI, confusion.
 

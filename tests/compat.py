@@ -3,6 +3,7 @@
     python tests/compat.py                      # 3.10, 3.12, 3.13: unit tests + one lesson
     python tests/compat.py --ends --unit-only   # the oldest and newest Python found (CI)
     python tests/compat.py --pythons 3.12 --freeze   # also write constraints/py3.12.txt
+    python tests/compat.py --ends --install-only     # only make the venvs (CI, ahead of time)
 
 Each Python gets ``.venv-compat/py3.X`` (git-ignored), installed once with
 ``pip install -e ".[dev]"`` under ``constraints/py3.X.txt`` (the versions tested on
@@ -115,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="after a pass, write constraints/py3.X.txt from the venv")
     parser.add_argument("--parallel", action="store_true",
                         help="one Python per process, side by side (logs printed after)")
+    parser.add_argument("--install-only", action="store_true",
+                        help="create or update the venvs and stop (CI does this while `make "
+                             "test` runs: installing waits on the network more than the CPU)")
     args = parser.parse_args(argv)
 
     found = {m: find_python(m) for m in args.pythons}
@@ -126,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.ends and len(chosen) > 2:
         chosen = [chosen[0], chosen[-1]]
 
+    if args.install_only:
+        for minor in chosen:
+            start = time.monotonic()
+            ensure_venv(minor, found[minor])
+            print(f"Python {minor}: venv ready in {time.monotonic() - start:.0f} s", flush=True)
+        return 0
     if args.parallel and len(chosen) > 1:
         return _side_by_side(chosen, argv or sys.argv[1:])
     results = {}

@@ -983,7 +983,6 @@ def test_lesson_07_loop_is_the_library_loop(tmp_path, caplog):
     import soundfile as sf
 
     from course_utils import config, runs
-    from course_utils.exceptions import AudioDecodeError
     predict_folder = exercises("07")["predict_folder"]
     rng = np.random.default_rng(0)
     for name in ("x.wav", "sub/y.flac"):
