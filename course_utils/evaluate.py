@@ -322,8 +322,9 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     """Return ``runs/<name>``, training (and evaluating) a run there first if needed.
 
     A clean clone has no runs, so the lessons call this: the first call trains
-    (a FAST run takes a minute or two on a laptop CPU), later calls return at
-    once. A run made with other arguments (or another dataset, e.g. after
+    (a FAST CNN run takes under a minute on a laptop CPU, a default one about
+    six minutes), printing one line per epoch outside FAST mode, and later calls
+    return at once. A run made with other arguments (or another dataset, e.g. after
     ``COURSE_DATASET=gtzan``, or another version of the synthetic set), or
     saved under another Keras version, is trained again, never reused by mistake.
     ``model`` defaults to ``name`` (``"cnn"``, ``"lstm"``, ``"crnn"``, ``"parallel"``).
@@ -342,7 +343,7 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
             json.loads(stamp.read_text()) == request:
         return run_dir
     runs.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
-                   verbose=0 if config.fast() else "auto", progress=not config.fast(),
+                   verbose=0 if config.fast() else 2, progress=not config.fast(),
                    **train_kwargs)
     evaluate_run(run_dir, progress=not config.fast())
     stamp.write_text(json.dumps(request, indent=1))   # written last: a complete run
