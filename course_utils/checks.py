@@ -619,7 +619,7 @@ def check_exercise_3_5(time_mask: Callable) -> None:
 
 @exercise("3.6")
 def check_exercise_3_6(copy_segments: Callable) -> None:
-    """Verifies ``copy_segments(y, sr, semitones=..., rates=...)`` on two seconds of a
+    """Verifies ``copy_segments(y, sr, semitones=..., rates=...)`` on 6.5 seconds of a
     harmonic tone: the log-mel segments of each pitch-shifted copy (``librosa.effects.
     pitch_shift``), then of each time-stretched one (``librosa.effects.time_stretch``), in that
     order, as the library makes them (``features.augment_waveform``, ``features.log_mel``,
@@ -633,11 +633,10 @@ def check_exercise_3_6(copy_segments: Callable) -> None:
     y = y.astype(np.float32)
     semitones, rates = (-2.0, 3.0), (0.8, 1.25)
 
-    def library(kind, amount):
-        copy = features.augment_waveform(y, sr=sr, kind=kind, amount=amount)
-        return features.segment_features(features.log_mel(copy, sr=sr))
-
-    want = [library("pitch", n) for n in semitones] + [library("stretch", r) for r in rates]
+    copies = [("pitch", n) for n in semitones] + [("stretch", r) for r in rates]
+    want = [features.segment_features(features.log_mel(
+                features.augment_waveform(y, sr=sr, kind=kind, amount=amount), sr=sr))
+            for kind, amount in copies]
     got = np.asarray(copy_segments(y, sr, semitones=semitones, rates=rates))
     n_want = sum(len(w) for w in want)
     expect(got.ndim == 3 and got.shape[1:] == want[0].shape[1:] and len(got) == n_want,
@@ -646,8 +645,7 @@ def check_exercise_3_6(copy_segments: Callable) -> None:
            actual=got.shape, hint="a 6.5 s clip gives 2 segments; stretched by 0.8 (slower) "
                                   "it lasts 8.1 s and gives 2, by 1.25 (faster) 5.2 s and 1.")
     start = 0
-    for (kind, amount), w in zip([("pitch", n) for n in semitones] +
-                                 [("stretch", r) for r in rates], want):
+    for (kind, amount), w in zip(copies, want):
         part = got[start:start + len(w)]
         expect(close(part, w, atol=1e-2), expected=f"the segments of the {kind} copy "
                                                    f"({amount:+g}) in position",
@@ -782,9 +780,8 @@ def check_exercise_4_4(bidirectional_params: Callable) -> None:
 def check_exercise_4_5(agreement: Callable) -> None:
     """Verifies ``agreement(pred_a, pred_b, truth)`` on made-up predictions of 10 tracks whose
     dicts list the tracks in different orders: the 2x2 table of counts (rows ``A right``,
-    ``A wrong``; columns ``B right``, ``B wrong``) of ``pd.crosstab``; pairing tracks by
-    position instead of by id, or leaving out tracks missing from a prediction, fails."""
-    import pandas as pd
+    ``A wrong``; columns ``B right``, ``B wrong``); pairing tracks by position instead of by
+    id, or swapping the two models, fails."""
     ids = [f"t{i}" for i in range(10)]
     truth = dict(zip(ids, "aabbccddee"))
     right_a, right_b = "1111111100", "1010110110"        # which tracks each model gets right
@@ -792,8 +789,7 @@ def check_exercise_4_5(agreement: Callable) -> None:
     pred_b = {t: g if r == "1" else "y" for (t, g), r in zip(truth.items(), right_b)}
     pred_a = dict(reversed(list(pred_a.items())))         # other orders than truth's
     pred_b = {t: pred_b[t] for t in ("t3", "t7", "t0", "t9", "t1", "t5", "t8", "t2", "t6", "t4")}
-    a = pd.Series({t: pred_a[t] == truth[t] for t in ids})
-    b = pd.Series({t: pred_b[t] == truth[t] for t in ids})
+    a, b = (np.array([r == "1" for r in right]) for right in (right_a, right_b))
     want = [[int((a & b).sum()), int((a & ~b).sum())], [int((~a & b).sum()), int((~a & ~b).sum())]]
     got = agreement(pred_a, pred_b, truth)
     expect(list(getattr(got, "index", [])) == ["A right", "A wrong"] and
@@ -1481,10 +1477,10 @@ def check_exercise_9_3(smooth: Callable) -> None:
 @exercise("9.4")
 def check_exercise_9_4(change_points: Callable) -> None:
     """Verifies ``change_points(starts, labels, window=..., min_run=...)`` against the
-    library's ``apps.change_points`` on five label sequences (windows 1.5 s apart): a clean
+    library's ``apps.change_points`` on six label sequences (windows 1.5 s apart): a clean
     change (at the midpoint between the two windows' centres), a one-window flicker that must
-    not count, a change back, a change too close to the end to confirm, and no change at all;
-    calling the library fails."""
+    not count, a change back, a change too close to the end to confirm, no change at all and
+    three genres in turn; calling the library fails."""
     from . import apps
     write_it_yourself(change_points, {"apps", "change_points"}, "the change points")
     starts = np.arange(12) * 1.5

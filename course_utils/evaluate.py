@@ -370,7 +370,7 @@ def cross_validate(n_folds: int, train_fold) -> pd.DataFrame:
         ``"fold k: test track ... is also ..."`` naming the track and where else it is.
     """
     n_folds = _validate.positive_int(n_folds, "n_folds")
-    rows, seen = [], {}
+    rows, earlier = [], set()
     for k in range(n_folds):
         run_dir = Path(train_fold(k))
         split = json.loads((run_dir / "split.json").read_text())
@@ -378,12 +378,12 @@ def cross_validate(n_folds: int, train_fold) -> pd.DataFrame:
         test = set(split["test"])
         for where, ids in (("among its own training or validation tracks",
                             set(split["train"]) | set(split["val"])),
-                           ("in the test set of an earlier fold", set(seen))):
+                           ("in the test set of an earlier fold", earlier)):
             if test & ids:
                 raise CourseError(f"fold {k} ({run_dir}): test track {sorted(test & ids)[0]} is "
                                   f"also {where}. Split with data.split_tracks(method='kfold') "
                                   "and the same seed for every fold.")
-        seen.update(dict.fromkeys(test, k))
+        earlier |= test
         rows.append({"test tracks": metrics["n_test_tracks"],
                      "segment accuracy": metrics["segment_accuracy"],
                      "track accuracy": metrics["track_accuracy"]})
