@@ -238,18 +238,33 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
     return _write_metrics(run, metrics, stem)
 
 
-def _baseline_svm(run: Run, tracks: pd.DataFrame, split_ids: dict, progress: bool) -> dict:
-    """``svm_track_accuracy`` of a run without a statistics model: the baseline SVM
-    (:func:`course_utils.classical.fit_stats_model`) fitted on the run's training and
-    validation tracks, scored by its own decision on its test tracks."""
+def baseline_svm(fit: pd.DataFrame, test: pd.DataFrame, *, genres: Sequence[str],
+                 seed: int = config.SEED, progress: bool = True) -> float:
+    """Track accuracy of lesson 02's bar: the SVM on track statistics
+    (:func:`course_utils.classical.fit_stats_model`) fitted on the tracks of ``fit``
+    and scored by its own decision on the tracks of ``test``.
+
+    This is the ``svm_track_accuracy`` that a run records, with ``fit`` its training and
+    validation tracks; a lesson calls it to draw the bar for a split it made itself.
+    """
     from . import classical, features
-    fs = features.extract(tracks["path"], kinds=("stats",), progress=progress)
+    fs = features.extract(list(fit["path"]) + list(test["path"]), kinds=("stats",),
+                          progress=progress)
+    X, y, _ = classical.track_stats(fit, fs, genres)
+    X_test, y_test, _ = classical.track_stats(test, fs, genres)
+    model = classical.fit_stats_model(X, y, seed=seed)
+    return float((classical.svm_decision(model, X_test) == y_test).mean())
+
+
+def _baseline_svm(run: Run, tracks: pd.DataFrame, split_ids: dict, progress: bool) -> dict:
+    """``svm_track_accuracy`` of a run without a statistics model: :func:`baseline_svm`
+    fitted on the run's training and validation tracks, scored on its test tracks."""
     part = lambda names: tracks[tracks["track_id"].isin(
         [t for n in names for t in split_ids[n]])]
-    X, y, _ = classical.track_stats(part(("train", "val")), fs, run.genres)
-    X_test, y_test, _ = classical.track_stats(part(("test",)), fs, run.genres)
-    model = classical.fit_stats_model(X, y, seed=run.config.get("seed", 0))
-    return {"svm_track_accuracy": float((classical.svm_decision(model, X_test) == y_test).mean())}
+    return {"svm_track_accuracy": baseline_svm(part(("train", "val")), part(("test",)),
+                                               genres=run.genres,
+                                               seed=run.config.get("seed", 0),
+                                               progress=progress)}
 
 
 def _segment_random_test(run: Run, progress: bool) -> dict:

@@ -185,6 +185,18 @@ def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
         evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
 
 
+def test_baseline_svm_is_the_bar_a_run_records(dataset, tmp_path):
+    run_dir = evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False,
+                                  seed=3, test_size=0.3)
+    recorded = json.loads((run_dir / "metrics.json").read_text())["svm_track_accuracy"]
+    split = json.loads((run_dir / "split.json").read_text())
+    tracks = data.load_dataset(dataset, progress=False)
+    side = lambda *names: tracks[tracks["track_id"].isin([t for n in names for t in split[n]])]
+    bar = evaluate.baseline_svm(side("train", "val"), side("test"), genres=tracks.attrs["genres"],
+                                seed=3, progress=False)
+    assert bar == recorded and len(side("test")) == len(split["test"]) > 0
+
+
 def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
     with pytest.warns(UserWarning, match="leaky"):
         out = runs.train_run("cnn", dataset=dataset, out=tmp_path / "leaky", split="segment-random",
