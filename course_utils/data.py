@@ -207,7 +207,8 @@ def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre
     tracks : pd.DataFrame
         Columns ``path, genre, track_id, artist, sr, seconds``, sorted by
         ``track_id``. ``tracks.attrs`` holds ``"name"``, ``"root"``, ``"genres"``
-        (sorted) and ``"excluded"``, a table of the bad files with their reason.
+        (sorted) and ``"excluded"``, a dict of the bad files' paths and reasons (plain
+        values, so tables cut from ``tracks`` still concatenate with ``pd.concat``).
 
     Raises
     ------
@@ -240,7 +241,7 @@ def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre
             "(see `python -m course_utils data verify`).")
     tracks.attrs.update(name=str(name_or_path or config.default_dataset()), root=str(genre_root),
                         dataset_root=str(root), genres=sorted(counts.index),
-                        excluded=bad[["path", "reason"]].reset_index(drop=True))
+                        excluded=dict(zip(bad["path"], bad["reason"])))
     return tracks
 
 
