@@ -302,7 +302,10 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
     """One table over runs: parameters, time per epoch, track accuracy mean ± std over seeds.
 
     Runs with the same model, dataset, split method and augmentation are grouped
-    as seeds of one configuration.
+    as seeds of one configuration. ``err_low`` and ``err_high`` are the error bars to
+    draw below and above ``track_acc_mean``: the standard deviation over the seeds, or,
+    for a configuration run once, the distances to its 95 % bootstrap interval over
+    test tracks (``track_accuracy_ci95`` in its ``metrics.json``).
     """
     rows = []
     for d in run_dirs:
@@ -318,15 +321,22 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
                      "seed": cfg["seed"], "params": cfg["params"],
                      "s/epoch": cfg["epoch_seconds"], "segment_acc": m["segment_accuracy"],
                      "track_acc": m["track_accuracy"], "macro_f1": m["macro_f1"],
-                     "deep_acc": m.get("deep_track_accuracy", m["track_accuracy"])})
+                     "deep_acc": m.get("deep_track_accuracy", m["track_accuracy"]),
+                     "ci_low": m.get("track_accuracy_ci95", [np.nan] * 2)[0],
+                     "ci_high": m.get("track_accuracy_ci95", [np.nan] * 2)[1]})
     table = pd.DataFrame(rows)
     keys = ["model", "dataset", "split", "augment"]
     out = table.groupby(keys, sort=False).agg(
         runs=("seed", "size"), params=("params", "first"), s_per_epoch=("s/epoch", "mean"),
         segment_acc=("segment_acc", "mean"), track_acc_mean=("track_acc", "mean"),
         track_acc_std=("track_acc", "std"), macro_f1=("macro_f1", "mean"),
-        deep_acc_mean=("deep_acc", "mean")).reset_index()
+        deep_acc_mean=("deep_acc", "mean"), ci_low=("ci_low", "first"),
+        ci_high=("ci_high", "first")).reset_index()
     out["track_acc_std"] = out["track_acc_std"].fillna(0.0)
+    once = out["runs"] == 1
+    out["err_low"] = np.where(once, out["track_acc_mean"] - out["ci_low"], out["track_acc_std"])
+    out["err_high"] = np.where(once, out["ci_high"] - out["track_acc_mean"], out["track_acc_std"])
+    out = out.drop(columns=["ci_low", "ci_high"])
     out["track accuracy"] = [f"{m:.1%} ± {s:.1%}" for m, s in
                              zip(out["track_acc_mean"], out["track_acc_std"])]
     return out

@@ -72,12 +72,18 @@ def test_compare_groups_seeds(tmp_path):
             "model": model, "dataset": "synthetic", "split": {"method": "random"},
             "augment": ["mixup"], "seed": i, "params": 1000 * (i + 1), "epoch_seconds": 2.0}))
         (d / "metrics.json").write_text(json.dumps({
-            "segment_accuracy": acc - 0.1, "track_accuracy": acc, "macro_f1": acc}))
+            "segment_accuracy": acc - 0.1, "track_accuracy": acc, "macro_f1": acc,
+            "track_accuracy_ci95": [acc - 0.1, acc + 0.05]}))
     table = evaluate.compare(sorted(tmp_path.iterdir())).set_index("model")
     assert table.loc["cnn", "runs"] == 2
     assert table.loc["cnn", "track_acc_mean"] == pytest.approx(0.85)
     assert table.loc["cnn", "track_acc_std"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
     assert table.loc["lstm", "track accuracy"] == "50.0% ± 0.0%"
+    # error bars: the spread over seeds, or one run's bootstrap interval (asymmetric)
+    assert table.loc["cnn", "err_low"] == table.loc["cnn", "err_high"] == pytest.approx(
+        np.std([0.8, 0.9], ddof=1))
+    assert table.loc["lstm", "err_low"] == pytest.approx(0.1)
+    assert table.loc["lstm", "err_high"] == pytest.approx(0.05)
 
 
 def test_compare_needs_metrics(tmp_path):
