@@ -49,7 +49,7 @@ ablation.apply()   # $SYNTH_ABLATE, here and in the spawned synthesis workers
 
 PARTS = ("models", "regularisation", "leakage", "artist", "pitchspeed", "real")
 NONE = dict(augment="none", model_kwargs={"dropout": 0.0, "l2": 0.0})
-KFOLD_SIZES = dict(val_size=0.8 / 7, test_size=0.2)   # what "kfold" (5 folds) leaves each side
+KFOLD_SIZES = data.kfold_shares(5)   # what "kfold" (5 folds) leaves each side
 
 
 def _run(out: Path, name: str, **kwargs) -> dict:

@@ -358,6 +358,25 @@ def _read_list(name: str) -> list[str]:
     return [track_id(line) for line in lines]
 
 
+def _inner_folds(val_size: float) -> int:
+    """How many parts a ``"kfold"`` split cuts its training folds into to take validation."""
+    return max(2, round(1 / val_size))
+
+
+def kfold_shares(folds: int, val_size: float = 0.15) -> dict[str, float]:
+    """The shares of the tracks that a ``"kfold"`` split of :func:`split_tracks` leaves to
+    test and to validation, as ``test_size`` and ``val_size`` for a ``"random"`` split of the
+    same sizes: the control that tells the artist effect from the training size.
+
+    Examples
+    --------
+    >>> kfold_shares(5) == {"test_size": 0.2, "val_size": 0.8 / 7}
+    True
+    """
+    folds = _validate.positive_int(folds, "folds")
+    return {"test_size": 1 / folds, "val_size": (1 - 1 / folds) / _inner_folds(val_size)}
+
+
 def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = config.SEED,
                  val_size: float = 0.15, test_size: float = 0.15, folds: int = 5,
                  fold: int = 0) -> Split:
@@ -422,7 +441,7 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
         groups = tracks["artist"].fillna(tracks["track_id"])
         cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         train_idx, test_idx = list(cv.split(tracks, tracks["genre"], groups))[fold]
-        inner = StratifiedGroupKFold(n_splits=max(2, round(1 / val_size)), shuffle=True,
+        inner = StratifiedGroupKFold(n_splits=_inner_folds(val_size), shuffle=True,
                                      random_state=seed)
         rest = tracks.iloc[train_idx]
         fit_idx, val_idx = next(inner.split(rest, rest["genre"], groups.iloc[train_idx]))

@@ -238,22 +238,30 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
     return _write_metrics(run, metrics, stem)
 
 
-def baseline_svm(fit: pd.DataFrame, test: pd.DataFrame, *, genres: Sequence[str],
-                 seed: int = config.SEED, progress: bool = True) -> float:
-    """Track accuracy of lesson 02's bar: the SVM on track statistics
-    (:func:`course_utils.classical.fit_stats_model`) fitted on the tracks of ``fit``
-    and scored by its own decision on the tracks of ``test``.
-
-    This is the ``svm_track_accuracy`` that a run records, with ``fit`` its training and
-    validation tracks; a lesson calls it to draw the bar for a split it made itself.
-    """
+def baseline_svm_correct(fit: pd.DataFrame, test: pd.DataFrame, *, genres: Sequence[str],
+                         seed: int = config.SEED, progress: bool = True) -> pd.Series:
+    """Lesson 02's bar, track by track: the SVM on track statistics
+    (:func:`course_utils.classical.fit_stats_model`) fitted on the tracks of ``fit`` and
+    judged by its own decision on the tracks of ``test``: True where it is right (index:
+    ``track_id``), for a paired comparison with a model on the same tracks."""
     from . import classical, features
     fs = features.extract(list(fit["path"]) + list(test["path"]), kinds=("stats",),
                           progress=progress)
     X, y, _ = classical.track_stats(fit, fs, genres)
-    X_test, y_test, _ = classical.track_stats(test, fs, genres)
+    X_test, y_test, ids = classical.track_stats(test, fs, genres)
     model = classical.fit_stats_model(X, y, seed=seed)
-    return float((classical.svm_decision(model, X_test) == y_test).mean())
+    return pd.Series(classical.svm_decision(model, X_test) == y_test, index=ids, name="svm right")
+
+
+def baseline_svm(fit: pd.DataFrame, test: pd.DataFrame, *, genres: Sequence[str],
+                 seed: int = config.SEED, progress: bool = True) -> float:
+    """Track accuracy of lesson 02's bar (:func:`baseline_svm_correct`, averaged).
+
+    This is the ``svm_track_accuracy`` that a run records, with ``fit`` its training and
+    validation tracks; a lesson calls it to draw the bar for a split it made itself.
+    """
+    return float(baseline_svm_correct(fit, test, genres=genres, seed=seed,
+                                      progress=progress).mean())
 
 
 def _baseline_svm(run: Run, tracks: pd.DataFrame, split_ids: dict, progress: bool) -> dict:
@@ -348,7 +356,7 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
 
     A clean clone has no runs, so the lessons call this: the first call trains
     (a FAST CNN run takes under a minute on a laptop CPU, a default one about
-    six minutes), printing one line per epoch outside FAST mode, and later calls
+    four), printing one line per epoch outside FAST mode, and later calls
     return at once. A run made with other arguments (or another dataset, e.g. after
     ``COURSE_DATASET=gtzan``, or another version of the synthetic set), or
     saved under another Keras version, is trained again, never reused by mistake.

@@ -163,6 +163,18 @@ def test_kfold_groups_artists_and_covers_everything():
     assert sorted(tests) == sorted(tracks["track_id"])   # each track tested exactly once
 
 
+@pytest.mark.parametrize("folds", [3, 5])
+def test_kfold_shares_give_a_random_split_of_a_fold_s_sizes(folds):
+    tracks = fake_tracks(per_genre=50)                 # the default set's size
+    shares = data.kfold_shares(folds)
+    assert set(shares) == {"test_size", "val_size"}
+    for fold in range(folds):
+        kfold = data.split_tracks(tracks, method="kfold", folds=folds, fold=fold, seed=0)
+        random = data.split_tracks(tracks, seed=fold, **shares)
+        for side in ("train", "val", "test"):   # within rounding: one track per side
+            assert abs(len(getattr(kfold, side)) - len(getattr(random, side))) <= 1, (fold, side)
+
+
 def test_fault_filtered_lists_shipped_and_missing_reported(caplog):
     tracks = fake_tracks(per_genre=100)
     split = data.split_tracks(tracks, method="fault-filtered")

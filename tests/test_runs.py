@@ -195,6 +195,9 @@ def test_baseline_svm_is_the_bar_a_run_records(dataset, tmp_path):
     bar = evaluate.baseline_svm(side("train", "val"), side("test"), genres=tracks.attrs["genres"],
                                 seed=3, progress=False)
     assert bar == recorded and len(side("test")) == len(split["test"]) > 0
+    right = evaluate.baseline_svm_correct(side("train", "val"), side("test"),
+                                          genres=tracks.attrs["genres"], seed=3, progress=False)
+    assert sorted(right.index) == sorted(split["test"]) and right.mean() == bar
 
 
 def test_segment_random_run_is_scored_on_held_out_segments(dataset, tmp_path):
