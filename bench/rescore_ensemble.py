@@ -58,9 +58,11 @@ def main() -> None:
             feats = lambda ids: [fs.features[tracks.loc[t, "path"]] for t in ids]
             labels = lambda ids: np.array([cfg["genres"].index(g) for g in tracks.loc[ids, "genre"]])
             deep_val = run.predict(feats(split["val"])).deep_probs   # runs.train_run's rule
-            stats, w, rule = classical.fit_stats_half(
-                deep_val, feats(split["train"]), labels(split["train"]),
-                feats(split["val"]), labels(split["val"]), seed=seed)
+            stats, w, rule, _ = classical.fit_stats_half(
+                deep_val, feats(split["train"] + split["val"]),
+                labels(split["train"] + split["val"]),
+                held=np.arange(len(split["train"]), len(split["train"]) + len(split["val"])),
+                seed=seed)
             test, y = feats(split["test"]), labels(split["test"])
             deep = run.predict(test).deep_probs
             P = stats.predict_proba(test)

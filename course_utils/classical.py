@@ -4,7 +4,8 @@
 ``fit_stats_model`` is the course's bar to beat (lesson 02): an RBF SVM on each
 track's summary statistics. ``StatsModel`` adds an SVM on the statistics of
 every 3-second segment and is the classical half of the default ensemble;
-``choose_ensemble_weight`` decides how much the deep model counts in it, and
+``choose_ensemble_weight`` decides how much the deep model counts in it, from
+predictions for tracks the members were not fitted on (``cross_fit_stats``), and
 ``choose_unsure_threshold`` below which confidence a prediction is flagged
 "unsure". scikit-learn only: no Keras. Introduced in 02_feature_extraction (the
 SVM), 07_your_own_music (the ensemble) and 09_applications (the unsure flag).
@@ -23,9 +24,11 @@ from .exceptions import CourseError
 # The only types beyond skops' defaults that a saved StatsModel holds (both scikit-learn's).
 TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier",
                  "sklearn.calibration._SigmoidCalibration"]
-MIN_VAL_TRACKS_PER_GENRE = 10      # fewer: the ensemble weight is fixed, not fitted
+MIN_VAL_TRACKS_PER_GENRE = 10      # fewer, and no cross-fitted deep model: a fixed weight
 ENSEMBLE_DEEP_WEIGHT_SMALL = 0.25  # the deep model's share then
+WEIGHT_GRID = tuple(np.round(np.linspace(1, 0, 11), 2))   # the deep weights tried
 UNSURE_TARGET = 0.9                # accuracy wanted of the predictions not flagged "unsure"
+UNSURE_KEEP = 0.95                 # the flag always sets aside the least sure 5 % of tracks
 
 
 def fit_stats_model(X_stats: np.ndarray, labels: np.ndarray, *, seed: int = config.SEED):
@@ -153,86 +156,161 @@ def track_stats(tracks: pd.DataFrame, fs: features.FeatureSet, genres: Sequence[
 
 
 def fit_ensemble_weight(deep: np.ndarray, stats: np.ndarray, labels: np.ndarray) -> float:
-    """The deep model's weight in ``(1, 0.75, 0.5, 0.25, 0)`` that is best on held-out tracks.
+    """The deep model's weight in :data:`WEIGHT_GRID` that is best on held-out tracks.
 
     Best means the highest track accuracy of ``w * deep + (1 - w) * stats``,
-    then the highest mean log-likelihood of the true genre.
+    then the highest mean log-likelihood of the true genre (a proper score, so
+    among equally accurate weights the better calibrated blend wins); a full tie
+    goes to the larger deep weight.
 
     Examples
     --------
     >>> right = np.eye(2)[[0, 1, 0, 1]] * 0.8 + 0.1
     >>> fit_ensemble_weight(right, right[::-1], np.array([0, 1, 0, 1]))
     1.0
+    >>> fit_ensemble_weight(right[::-1], right, np.array([0, 1, 0, 1]))
+    0.0
     """
     scores = {}
-    for w in (1.0, 0.75, 0.5, 0.25, 0.0):
+    for w in WEIGHT_GRID:
         p = w * deep + (1 - w) * stats
-        scores[w] = ((p.argmax(1) == labels).mean(),
-                     np.log(p[np.arange(len(labels)), labels] + 1e-9).mean())
+        scores[float(w)] = ((p.argmax(1) == labels).mean(),   # rounded: a tie goes to the
+                            round(np.log(p[np.arange(len(labels)), labels] + 1e-9).mean(), 9))
     return max(scores, key=lambda w: scores[w])
 
 
-def choose_ensemble_weight(deep: np.ndarray, stats: np.ndarray,
-                           labels: np.ndarray) -> tuple[float, str]:
+def choose_ensemble_weight(deep: np.ndarray, stats: np.ndarray, labels: np.ndarray, *,
+                           cross_fitted: bool = False) -> tuple[float, str]:
     """The deep model's weight in the ensemble, and the rule that gave it.
 
-    With at least ``MIN_VAL_TRACKS_PER_GENRE`` validation tracks per genre, the
-    weight is fitted on them (:func:`fit_ensemble_weight`). With fewer, a fitted
-    weight is mostly noise, and biased too: the deep model chose its epoch on
-    those same tracks, so it looks better there than it is. On 10 clips per
-    genre (1.5 validation tracks per genre) fitted weights lost about 4.5 points
-    of test accuracy against a fixed one (BENCHMARKS.md), so small sets get
-    ``ENSEMBLE_DEEP_WEIGHT_SMALL``.
+    The weight is always chosen on predictions for tracks the members were not
+    fitted on, never on test tracks:
+
+    - ``cross_fitted``: out-of-fold predictions of both members over the
+      training and validation tracks (:func:`cross_fit_stats`, and the probe
+      cross-fitted the same way by ``runs.train_run``). Every non-test track is
+      held out once, so even a small collection gives dozens of tracks, and
+      neither member chose anything on them: the weight is fitted
+      (:func:`fit_ensemble_weight`) and follows the member that is better out of
+      fold.
+    - otherwise, the validation tracks only (a network trained from scratch is too
+      costly to train again per fold on a CPU). With at least
+      ``MIN_VAL_TRACKS_PER_GENRE`` of them per genre the weight is fitted on them.
+      With fewer it is mostly noise, and biased too: the network chose its epoch on
+      those same tracks, so it looks better there than it is. On 10 clips per
+      genre (1.5 validation tracks per genre) fitted weights lost about 4.5 points
+      of test accuracy against a fixed one (BENCHMARKS.md), so small sets get
+      ``ENSEMBLE_DEEP_WEIGHT_SMALL``.
 
     Parameters
     ----------
-    deep, stats : np.ndarray [shape=(n_val_tracks, n_genres)]
-        Validation track probabilities of the deep model and of a
-        :class:`StatsModel` fitted without the validation tracks.
-    labels : np.ndarray [shape=(n_val_tracks,)]
+    deep, stats : np.ndarray [shape=(n_tracks, n_genres)]
+        Held-out track probabilities of the deep model and of a :class:`StatsModel`.
+    labels : np.ndarray [shape=(n_tracks,)]
 
     Examples
     --------
     >>> p = np.eye(2)[[0, 1, 0, 1]]
     >>> choose_ensemble_weight(p, p[::-1], np.array([0, 1, 0, 1]))
     (0.25, 'fixed: 2 validation tracks per genre are too few to fit it')
+    >>> choose_ensemble_weight(p, p[::-1], np.array([0, 1, 0, 1]), cross_fitted=True)
+    (1.0, 'fitted on out-of-fold predictions for 4 training and validation tracks')
     """
+    if cross_fitted:
+        return (fit_ensemble_weight(deep, stats, labels),
+                f"fitted on out-of-fold predictions for {len(labels)} training and "
+                "validation tracks")
     per_genre = len(labels) / deep.shape[1]
     if per_genre < MIN_VAL_TRACKS_PER_GENRE:
         return ENSEMBLE_DEEP_WEIGHT_SMALL, (f"fixed: {per_genre:.3g} validation tracks per genre "
                                             "are too few to fit it")
-    return fit_ensemble_weight(deep, stats, labels), f"chosen on {len(labels)} validation tracks"
+    return fit_ensemble_weight(deep, stats, labels), f"fitted on {len(labels)} validation tracks"
 
 
-def fit_stats_half(deep_val: np.ndarray, train_feats: Sequence[dict], train_labels,
-                   val_feats: Sequence[dict], val_labels, *,
-                   seed: int = config.SEED) -> tuple["StatsModel", float, str]:
-    """The ensemble's classical half, and the deep model's weight with its rule.
+def cross_fit_folds(labels: np.ndarray, *, max_folds: int = 5) -> int:
+    """How many folds cross-fitting uses: ``max_folds``, fewer when a genre has fewer
+    tracks (each fold must hold out a track of every genre and keep one), at least 2.
 
-    The weight comes from :func:`choose_ensemble_weight`, with a
-    :class:`StatsModel` fitted on the training tracks only. The returned
-    StatsModel is fitted on the training *and* validation tracks: its SVMs have
-    fixed settings and need no validation, so they learn from every non-test
-    track, as a classical baseline would.
+    Examples
+    --------
+    >>> cross_fit_folds(np.repeat([0, 1], 8)), cross_fit_folds(np.repeat([0, 1], 3))
+    (5, 3)
+    """
+    return int(max(2, min(max_folds, np.bincount(np.asarray(labels)).min())))
+
+
+def cross_fit_stats(feats: Sequence[dict[str, np.ndarray]], labels, folds: Sequence[tuple], *,
+                    seed: int = config.SEED) -> np.ndarray:
+    """Out-of-fold :class:`StatsModel` probabilities: each track predicted by the SVMs fitted
+    on the other folds.
 
     Parameters
     ----------
-    deep_val : np.ndarray [shape=(n_val_tracks, n_genres)]
-        The deep model's track probabilities on the validation tracks.
-    train_feats, val_feats : sequence of dict
-        Per-track features (``"stats"``, ``"mfcc"``, ``"chroma"``, ``"contrast"``).
-    train_labels, val_labels : sequence of int
+    feats : sequence of dict
+        Per-track features of the training and validation tracks.
+    labels : sequence of int
+    folds : sequence of (fit_index, held_index)
+        From :func:`course_utils.data.track_folds`, so a track's artist stays on one side.
 
     Returns
     -------
-    (StatsModel, float, str)
+    np.ndarray [shape=(n_tracks, n_genres)]
     """
-    chooser = StatsModel(seed=seed).fit(train_feats, train_labels)
-    weight, rule = choose_ensemble_weight(deep_val, chooser.predict_proba(val_feats),
-                                          np.asarray(val_labels))
-    final = StatsModel(seed=seed).fit([*train_feats, *val_feats],
-                                      np.concatenate([train_labels, val_labels]))
-    return final, weight, rule
+    labels = np.asarray(labels)
+    out = np.zeros((len(labels), labels.max() + 1))
+    for fit, held in folds:
+        model = StatsModel(seed=seed).fit([feats[i] for i in fit], labels[fit])
+        out[held] = _full_columns(model, [feats[i] for i in held], out.shape[1])
+    return out
+
+
+def _full_columns(model: "StatsModel", feats, n_genres: int) -> np.ndarray:
+    """``model.predict_proba`` with a column for every genre (0 for a genre missing in a fold)."""
+    proba = model.predict_proba(feats)
+    full = np.zeros((len(proba), n_genres))
+    full[:, model.track_svm.classes_] = proba
+    return full
+
+
+def fit_stats_half(deep_held: np.ndarray, feats: Sequence[dict], labels, *,
+                   held: np.ndarray | None = None, folds: Sequence[tuple] | None = None,
+                   seed: int = config.SEED) -> tuple["StatsModel", float, str, np.ndarray]:
+    """The ensemble's classical half, the deep model's weight with its rule, and the
+    ensemble's held-out probabilities.
+
+    ``feats`` and ``labels`` are the training *and* validation tracks. The deep
+    model's held-out probabilities ``deep_held`` are either
+
+    - out-of-fold, for every one of those tracks (``folds``, from
+      :func:`course_utils.data.track_folds`): the statistics half is cross-fitted on
+      the same folds (:func:`cross_fit_stats`) and the weight fitted on all of them;
+    - or for the validation tracks only (``held``: their indexes): the statistics
+      half is then fitted on the other tracks to predict them.
+
+    The weight comes from :func:`choose_ensemble_weight`. The returned StatsModel
+    is fitted on every given track: its SVMs have fixed settings and need no
+    validation, so they learn from every non-test track, as a classical baseline would.
+
+    Returns
+    -------
+    (StatsModel, float, str, np.ndarray)
+        The model, the weight, its rule, and ``w * deep + (1 - w) * stats`` for the
+        held-out tracks (``labels[held]``, or all with ``folds``): what the "unsure"
+        threshold is chosen on (:func:`choose_unsure_threshold`).
+    """
+    labels = np.asarray(labels)
+    if folds is not None:
+        stats_held, held_labels = cross_fit_stats(feats, labels, folds, seed=seed), labels
+    else:
+        held = np.asarray(held)
+        rest = np.setdiff1d(np.arange(len(labels)), held)
+        chooser = StatsModel(seed=seed).fit([feats[i] for i in rest], labels[rest])
+        stats_held = _full_columns(chooser, [feats[i] for i in held], deep_held.shape[1])
+        held_labels = labels[held]
+    weight, rule = choose_ensemble_weight(deep_held, stats_held, held_labels,
+                                          cross_fitted=folds is not None)
+    final = StatsModel(seed=seed).fit(list(feats), labels)
+    return final, weight, rule, weight * deep_held + (1 - weight) * stats_held
 
 
 def coverage_curve(probs: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
@@ -262,33 +340,48 @@ def coverage_curve(probs: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
 
 
 def choose_unsure_threshold(probs: np.ndarray, labels: np.ndarray, *,
-                            target: float = UNSURE_TARGET) -> dict:
-    """The confidence below which a prediction is flagged "unsure", chosen on validation.
+                            target: float = UNSURE_TARGET, keep: float = UNSURE_KEEP) -> dict:
+    """The confidence below which a prediction is flagged "unsure", chosen on held-out tracks.
 
-    The lowest threshold whose kept validation tracks (:func:`coverage_curve`) are
-    right at least ``target`` of the time, so the flag costs as little coverage as
-    the target allows; 0.0 (nothing flagged) when every track together already
-    reaches it; the threshold of the most accurate kept set when none does.
+    ``probs`` are predictions for tracks the run was not fitted on (out-of-fold
+    predictions over the training and validation tracks where the run has them,
+    else its validation tracks). Two rules; the higher threshold wins:
+
+    - **accuracy**: the lowest threshold whose kept tracks (:func:`coverage_curve`)
+      are right at least ``target`` of the time (the threshold of the most accurate
+      kept set when none is);
+    - **coverage**: the top probability that ``keep`` of the held-out tracks reach,
+      so the least sure ``1 - keep`` are always flagged, even when every held-out
+      track was right. That is the standard confidence baseline for spotting inputs
+      unlike the training data (Hendrycks & Gimpel, 2017): music the run never met
+      tends to get flatter probabilities than the music it was trained on.
 
     Returns
     -------
     dict
-        ``{"threshold", "target", "val_coverage", "val_accuracy", "val_tracks"}``:
-        the threshold and what it kept on the validation tracks.
+        ``{"threshold", "target", "keep", "rule", "held_out_tracks", "held_out_coverage",
+        "held_out_accuracy"}``: the threshold, which rule set it and what it kept on the
+        held-out tracks.
 
     Examples
     --------
     >>> probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.55, 0.45]])
     >>> choose_unsure_threshold(probs, np.array([0, 1, 1, 0]))["threshold"]
     0.8
+    >>> choose_unsure_threshold(probs, np.array([0, 0, 1, 0]))["rule"]
+    'coverage'
     """
+    probs, labels = np.asarray(probs), np.asarray(labels)
     curve = coverage_curve(probs, labels)
-    if curve["accuracy"].iloc[-1] >= target:
-        row, threshold = curve.iloc[-1], 0.0
-    else:
-        good = curve[curve["accuracy"] >= target]
-        row = good.iloc[-1] if len(good) else curve.loc[curve["accuracy"].idxmax()]
-        threshold = float(row["threshold"])
-    return {"threshold": round(threshold, 6), "target": target,
-            "val_coverage": float(row["coverage"]), "val_accuracy": float(row["accuracy"]),
-            "val_tracks": int(len(np.asarray(labels)))}
+    good = curve[curve["accuracy"] >= target]
+    by_accuracy = (0.0 if curve["accuracy"].iloc[-1] >= target else
+                   float((good.iloc[-1] if len(good) else
+                          curve.loc[curve["accuracy"].idxmax()])["threshold"]))
+    top = np.sort(probs.max(1))
+    by_coverage = float(top[int(np.floor(len(top) * (1 - keep)))])   # floor(5 %) fall below
+    threshold = max(by_accuracy, by_coverage)
+    kept = probs.max(1) >= threshold
+    return {"threshold": threshold, "target": target, "keep": keep,
+            "rule": "accuracy" if by_accuracy >= by_coverage else "coverage",
+            "held_out_tracks": int(len(labels)), "held_out_coverage": float(kept.mean()),
+            "held_out_accuracy": float((probs.argmax(1) == labels)[kept].mean())}

@@ -128,6 +128,19 @@ def _register_models(sub, kw) -> None:
     p.add_argument("--hop", type=float, default=1.5,
                    help="seconds between window starts, with --timeline (default 1.5)")
     p.add_argument("--plot", type=Path, metavar="PNG", help="with --timeline: draw it to PNG")
+    p = sub.add_parser("tags", help="musicnn's tags of audio files and a zero-shot genre "
+                       "(no training, no run)", **kw,
+                       description="Print each file's top musicnn tags (mean over 3-s patches) "
+                       "and a zero-shot genre read from them with the mapping "
+                       "course_utils.tagging.GENRE_TAGS (it cannot answer: "
+                       "reggae). Folders are searched recursively.")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="FILE|FOLDER")
+    p.add_argument("--pretrained", choices=["MSD_musicnn", "MTT_musicnn", "both"], default="both",
+                   help="which tagger (default both: only MTT has a classical tag, only MSD "
+                        "has the other genres)")
+    p.add_argument("--top-k", type=int, default=5, help="tags shown per model (default 5)")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
+    p.add_argument("--csv", type=Path, help="write one row per file to this CSV")
     p = sub.add_parser("similar", help="the tracks of a folder most like an audio file", **kw)
     p.add_argument("run", type=Path, help="a trained run (its network is the 'run' space)")
     p.add_argument("query", type=Path, metavar="QUERY_FILE")
@@ -219,36 +232,75 @@ def _audio_inputs(inputs) -> list[Path]:
 
 
 def _predict(args) -> int:
-    import csv
     from . import runs
     run = runs.load_run(args.run)
     if args.timeline:
         return _timeline(args, run)
-    results = []
-    for f in _audio_inputs(args.inputs):
-        try:
-            results.append(runs.predict_file(run, f, top_k=args.top_k, segments=args.segments))
-        except CourseError as err:
-            print(f"error: {err}", file=sys.stderr)
-            results.append({"file": str(f), "error": str(err)})
-    if args.json:
-        print(json.dumps(results, indent=1))
-    else:
+    results = _each_file(args.inputs, lambda f: runs.predict_file(
+        run, f, top_k=args.top_k, segments=args.segments))
+    if not args.json:
         for r in results:
             best = "  ".join(f"{t['genre']} {t['probability']:.0%}" for t in r.get("top", []))
             print(f"{r['file']}: {best or 'ERROR'}")
+    top = lambda r: (r.get("top") or [{"genre": "", "probability": ""}])[0]
+    return _write_rows(results, args, header=["file", "genre", "probability", "unsure", "top",
+                                              "error"],
+                       row=lambda r: [r["file"], top(r)["genre"], top(r)["probability"],
+                                      "" if r.get("unsure") is None else int(r["unsure"]),
+                                      ";".join(f"{t['genre']}:{t['probability']:.3f}"
+                                               for t in r.get("top", [])),
+                                      r.get("error", "")])
+
+
+def _write_rows(results: list[dict], args, *, header: list[str], row) -> int:
+    """Print ``results`` (``--json`` or plain), write ``--csv``, and return the exit code:
+    1 if some files failed (each has an ``"error"``), 3 if all did."""
+    if args.json:
+        print(json.dumps(results, indent=1))
     if args.csv:
+        import csv
         with open(args.csv, "w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["file", "genre", "probability", "unsure", "top", "error"])
-            for r in results:
-                top = r.get("top") or [{"genre": "", "probability": ""}]
-                w.writerow([r["file"], top[0]["genre"], top[0]["probability"],
-                            "" if r.get("unsure") is None else int(r["unsure"]),
-                            ";".join(f"{t['genre']}:{t['probability']:.3f}" for t in r.get("top", [])),
-                            r.get("error", "")])
+            w.writerow(header)
+            w.writerows(row(r) for r in results)
     failed = sum("error" in r for r in results)
     return EXIT_UNUSABLE if failed == len(results) else EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _each_file(inputs, work) -> list[dict]:
+    """``work(path)`` for every audio file of ``inputs``; a course error becomes an
+    ``{"file", "error"}`` row, named on stderr, and the other files carry on."""
+    results = []
+    for f in _audio_inputs(inputs):
+        try:
+            results.append(work(f))
+        except CourseError as err:
+            print(f"error: {err}", file=sys.stderr)
+            results.append({"file": str(f), "error": str(err)})
+    return results
+
+
+def _tags(args) -> int:
+    from . import tagging
+    from ._validate import positive_int
+    models = tagging.BOTH if args.pretrained == "both" else (args.pretrained,)
+    top_k = positive_int(args.top_k, "--top-k")
+    results = _each_file(args.inputs, lambda f: tagging.tag_file(f, models=models, top_k=top_k))
+    if not args.json:
+        for r in results:
+            if "error" in r:
+                print(f"{r['file']}: ERROR")
+                continue
+            z = r["zero_shot"]
+            tags = ", ".join(f"{t['tag']} {t['probability']:.2f}" for t in r["tags"])
+            print(f"{r['file']}: zero-shot {z['genre']} ({z['score']:.2f}); tags: {tags}")
+    zs = lambda r, k: r.get("zero_shot", {}).get(k, "")
+    return _write_rows(results, args, header=["file", "zero_shot_genre", "zero_shot_score",
+                                              "tags", "error"],
+                       row=lambda r: [r["file"], zs(r, "genre"), zs(r, "score"),
+                                      ";".join(f"{t['model']}:{t['tag']}:{t['probability']:.3f}"
+                                               for t in r.get("tags", [])),
+                                      r.get("error", "")])
 
 
 def _timeline(args, run) -> int:
@@ -371,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     handlers = {"data": _data, "train": _train, "evaluate": _evaluate, "predict": _predict,
-                "similar": _similar, "compare": _compare, "notebooks": _notebooks}
+                "tags": _tags, "similar": _similar, "compare": _compare, "notebooks": _notebooks}
     try:
         return handlers[args.command](args)
     except ParameterError as err:

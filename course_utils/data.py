@@ -377,6 +377,27 @@ def kfold_shares(folds: int, val_size: float = 0.15) -> dict[str, float]:
     return {"test_size": 1 / folds, "val_size": (1 - 1 / folds) / _inner_folds(val_size)}
 
 
+def track_folds(tracks: pd.DataFrame, folds: int, *, seed: int = config.SEED) -> list[tuple]:
+    """``folds`` (fit, held-out) index pairs over ``tracks``: stratified by genre, grouped by
+    artist where known (else by track), seeded. Every track is held out exactly once.
+
+    The folds of a ``"kfold"`` split (:func:`split_tracks`), and of the cross-fitting that
+    gives the ensemble's weight and the "unsure" threshold predictions for tracks their
+    models were not fitted on (:mod:`course_utils.runs`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"track_id": [f"{g}.{i:05d}" for g in "ab" for i in range(6)],
+    ...                   "genre": [g for g in "ab" for _ in range(6)], "artist": None})
+    >>> sorted(len(held) for _, held in track_folds(t, 3, seed=0))
+    [4, 4, 4]
+    """
+    groups = tracks["artist"].fillna(tracks["track_id"]).to_numpy()
+    cv = StratifiedGroupKFold(n_splits=_validate.positive_int(folds, "folds"), shuffle=True,
+                              random_state=seed)
+    return list(cv.split(tracks, tracks["genre"].to_numpy(), groups))
+
+
 def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = config.SEED,
                  val_size: float = 0.15, test_size: float = 0.15, folds: int = 5,
                  fold: int = 0) -> Split:
@@ -438,13 +459,9 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
         folds = _validate.positive_int(folds, "folds")
         if not 0 <= fold < folds:
             raise ParameterError(f"fold must be in 0..{folds - 1}, got fold={fold}.")
-        groups = tracks["artist"].fillna(tracks["track_id"])
-        cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-        train_idx, test_idx = list(cv.split(tracks, tracks["genre"], groups))[fold]
-        inner = StratifiedGroupKFold(n_splits=_inner_folds(val_size), shuffle=True,
-                                     random_state=seed)
+        train_idx, test_idx = track_folds(tracks, folds, seed=seed)[fold]
         rest = tracks.iloc[train_idx]
-        fit_idx, val_idx = next(inner.split(rest, rest["genre"], groups.iloc[train_idx]))
+        fit_idx, val_idx = track_folds(rest, _inner_folds(val_size), seed=seed)[0]
         return Split(rest.iloc[fit_idx].reset_index(drop=True),
                      rest.iloc[val_idx].reset_index(drop=True),
                      tracks.iloc[test_idx].reset_index(drop=True), method, seed)

@@ -303,14 +303,41 @@ def _cache_file(path: Path, model: str) -> Path:
     return config.cache_dir() / "cache" / "musicnn" / digest[:2] / f"{digest}.npz"
 
 
+def embed_file(path: str | os.PathLike, *, model: str = "MSD_musicnn") -> Embedding:
+    """:func:`embed` one audio file, through an on-disk cache (plain arrays, no pickle).
+
+    The cache is keyed by the file's path, size and modification time, the model
+    and its weights, so an edited file or other weights are embedded again.
+
+    Raises
+    ------
+    DataNotFoundError
+        If the file does not exist.
+    AudioDecodeError
+        If it is corrupt, empty, silent, not audio or shorter than 3 s (named).
+    """
+    _validate.one_of(model, MODELS, "model")
+    path = _validate.existing_file(path)
+    cache = _cache_file(path, model)
+    if cache.exists():
+        try:
+            with np.load(cache, allow_pickle=False) as npz:
+                return Embedding(**{k: npz[k] for k in OUTPUTS}, tags=TAGS[model])
+        except (OSError, ValueError, KeyError):
+            logger.warning("%s: damaged embedding cache %s, recomputing", path, cache)
+    y, sr = audio.load(path, sr=SR)
+    emb = embed(y, sr=sr, model=model)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f".{cache.stem}.{os.getpid()}.npz")
+    np.savez(tmp, **{k: getattr(emb, k) for k in OUTPUTS})
+    os.replace(tmp, cache)
+    return emb
+
+
 def embed_files(paths: Sequence, *, model: str = "MSD_musicnn",
                 progress: bool = True) -> dict[str, Embedding]:
-    """:func:`embed` many files, with an on-disk cache (plain arrays, no pickle).
-
-    The cache is keyed by each file's path, size and modification time, the
-    model and its weights, so an edited file or other weights are embedded
-    again. A file that cannot be used (corrupt, silent, shorter than 3 s) is
-    logged with its reason and left out; the rest carry on.
+    """:func:`embed_file` many files (cached). A file that cannot be used (corrupt,
+    silent, shorter than 3 s) is logged with its reason and left out; the rest carry on.
 
     Returns
     -------
@@ -320,23 +347,8 @@ def embed_files(paths: Sequence, *, model: str = "MSD_musicnn",
     _validate.one_of(model, MODELS, "model")
     out, failed = {}, []
     for p in tqdm(list(paths), desc=f"embedding ({model})", unit="file", disable=not progress):
-        path = Path(p)
         try:
-            cache = _cache_file(path, model)
-            if cache.exists():
-                try:
-                    with np.load(cache, allow_pickle=False) as npz:
-                        out[str(p)] = Embedding(**{k: npz[k] for k in OUTPUTS}, tags=TAGS[model])
-                    continue
-                except (OSError, ValueError, KeyError):
-                    logger.warning("%s: damaged embedding cache %s, recomputing", p, cache)
-            y, sr = audio.load(path, sr=SR)
-            emb = embed(y, sr=sr, model=model)
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.stem}.{os.getpid()}.npz")
-            np.savez(tmp, **{k: getattr(emb, k) for k in OUTPUTS})
-            os.replace(tmp, cache)
-            out[str(p)] = emb
+            out[str(p)] = embed_file(p, model=model)
         except (CourseError, OSError) as err:
             failed.append(str(p))
             logger.warning("skipped %s: %s", p, err)

@@ -27,7 +27,7 @@ from .exceptions import CourseError, DataNotFoundError, ParameterError, RunMisma
 
 logger = logging.getLogger("course_utils")
 
-RUN_FORMAT = 3            # 3: records its data's identity; 2: skops statistics model (1 pickled it)
+RUN_FORMAT = 4   # 4: weight and unsure rule from held-out tracks; 3: data identity; 2: skops
 STATS_FILE = "stats_model.skops"
 
 
@@ -54,8 +54,8 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     """Train a model end to end and save a self-describing run folder.
 
     ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
-    segment length, normalisation statistics, genres, split, seed, versions, and
-    the "unsure" threshold chosen on the validation tracks),
+    segment length, normalisation statistics, genres, split, seed, versions, the
+    ensemble's weight and the "unsure" threshold, both chosen on held-out tracks),
     ``split.json``, ``history.csv`` and, with ``ensemble``, ``stats_model.skops``:
     a :class:`~course_utils.classical.StatsModel` (SVMs on track and segment
     statistics, fitted on the training and validation tracks) whose
@@ -150,23 +150,34 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         if name == "musicnn_ft":
             run_config["pretrained"].update(history.fine_tune)   # kept, and both losses
     stats_model = None
+    val_ids, held = segments.mean_per_track(
+        models.predict_segments(model, name, prepared.val.X), prepared.val.track_ids)
+    held_labels = _labels_of(prepared.val, val_ids)
+    held_source = f"the {len(val_ids)} validation tracks"
     if ensemble:
-        stats_model, run_config["ensemble_weight"], run_config["ensemble_rule"] = _fit_ensemble(
-            out, model, prepared, name, seed)
+        stats_model, ensemble_info, held, held_labels, held_source = _fit_ensemble(
+            prepared, name, (val_ids, held), seed, model_kwargs=model_kwargs,
+            batch_size=batch_size, augment=augment, epochs=_best_epoch(history.history))
+        stats_model.save(out / STATS_FILE)
+        run_config.update(ensemble_info)
     if split != "segment-random":     # its validation tracks were also trained on
-        run_config["unsure"] = _unsure_rule(Run(out, run_config, model, stats_model),
-                                            prepared.split.val)
+        run_config["unsure"] = {**classical.choose_unsure_threshold(held, held_labels),
+                                "held_out": held_source}
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
 
 
-def _unsure_rule(run: Run, val: pd.DataFrame) -> dict:
-    """:func:`classical.choose_unsure_threshold` on the run's own validation tracks."""
-    pred = run.predict_table(val, progress=False)
-    genre = val.set_index("track_id")["genre"]
-    labels = np.array([run.genres.index(genre[t]) for t in pred.track_ids])
-    return classical.choose_unsure_threshold(pred.probs, labels)
+def _labels_of(seg: segments.Segments, track_ids: Sequence) -> np.ndarray:
+    """The label of each track in ``track_ids``, read off its segments."""
+    label = dict(zip(seg.track_ids.tolist(), seg.labels.tolist()))
+    return np.array([label[t] for t in track_ids])
+
+
+def _best_epoch(history: dict) -> int:
+    """The epoch whose weights early stopping kept: the lowest validation loss (from 1)."""
+    losses = _last_stage(history)["val_loss"]
+    return int(np.nanargmin(losses)) + 1
 
 
 def _last_stage(history: dict) -> dict:
@@ -193,24 +204,87 @@ def _transfer_inputs(name: str, paths, model: str, progress: bool) -> dict[str, 
     return None
 
 
-def _fit_ensemble(out: Path, model, prepared: segments.Prepared, name: str,
-                  seed: int) -> tuple[classical.StatsModel, float, str]:
-    """:func:`classical.fit_stats_half` for a run being trained; saves its StatsModel in
-    ``out`` and returns it with the deep model's weight and the rule that chose it."""
+CROSS_FIT_MODELS = ("musicnn",)   # deep models cheap enough to train again once per fold
+MIN_CROSS_FIT_TRACKS = 4           # per genre, over training + validation
+
+
+def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, np.ndarray],
+                  seed: int, **fit_kwargs):
+    """The ensemble's classical half and the deep model's weight, chosen on held-out tracks.
+
+    A probe on cached embeddings (``CROSS_FIT_MODELS``) is cheap to train again, so it
+    is *cross-fitted*: the training and validation tracks are cut into folds
+    (:func:`data.track_folds`, artists kept together), a probe and the statistics SVMs
+    are trained on all folds but one and predict that one, and the weight is fitted on
+    these out-of-fold predictions for every non-test track. Each fold's probe trains for
+    the epochs early stopping chose for the run's own probe (``fit_kwargs["epochs"]``).
+    A network trained from scratch would take as long again per fold on a CPU, so its
+    held-out predictions are the validation tracks' (``deep_val``: their ids and track
+    probabilities; :func:`classical.choose_ensemble_weight` says what the rule does with
+    few of them).
+
+    Returns
+    -------
+    (StatsModel, dict, np.ndarray, np.ndarray, str)
+        The statistics model (fitted on training + validation tracks), the config entries
+        (``ensemble_weight``, ``ensemble_rule``, ``ensemble_held_out``), the ensemble's
+        held-out probabilities with their labels, and a description of those tracks.
+    """
     fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
-    rows = lambda part: [r for r in part.itertuples() if r.path in fs.features]
-    feats = lambda rs: [fs.features[r.path] for r in rs]
-    labels = lambda rs: np.array([prepared.genres.index(r.genre) for r in rs])
-    train_rows, val_rows = rows(prepared.split.train), rows(prepared.split.val)
-    ids, deep = segments.mean_per_track(
-        models.predict_segments(model, name, prepared.val.X), prepared.val.track_ids)
-    deep = deep[[ids.index(r.track_id) for r in val_rows]]
-    stats_model, weight, rule = classical.fit_stats_half(
-        deep, feats(train_rows), labels(train_rows), feats(val_rows), labels(val_rows),
-        seed=seed)
+    rows = [r for part in (prepared.split.train, prepared.split.val)
+            for r in part.itertuples() if r.path in fs.features]
+    feats = [fs.features[r.path] for r in rows]
+    labels = np.array([prepared.genres.index(r.genre) for r in rows])
+    table = pd.DataFrame(rows)
+    counts, folds = np.bincount(labels, minlength=len(prepared.genres)), None
+    if name in CROSS_FIT_MODELS and counts.min() >= MIN_CROSS_FIT_TRACKS:
+        folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=seed)
+        deep = _cross_fit_deep(name, prepared, table["track_id"].tolist(), folds, seed=seed,
+                               **fit_kwargs)
+        stats_model, weight, rule, held = classical.fit_stats_half(deep, feats, labels,
+                                                                   folds=folds, seed=seed)
+        held_labels, source = labels, (f"out-of-fold predictions for the {len(labels)} "
+                                       f"training and validation tracks ({len(folds)} folds)")
+    else:
+        val = np.flatnonzero(table["track_id"].isin(set(prepared.split.val["track_id"])))
+        ids, deep = deep_val
+        deep = deep[[ids.index(t) for t in table["track_id"].iloc[val]]]
+        stats_model, weight, rule, held = classical.fit_stats_half(deep, feats, labels,
+                                                                   held=val, seed=seed)
+        held_labels, source = labels[val], f"the {len(val)} validation tracks"
     logger.info("deep model's weight in the ensemble: %.2f (%s)", weight, rule)
-    stats_model.save(out / STATS_FILE)
-    return stats_model, weight, rule
+    info = {"ensemble_weight": weight, "ensemble_rule": rule,
+            "ensemble_held_out": {"tracks": int(len(held_labels)),
+                                  "folds": None if folds is None else len(folds)}}
+    return stats_model, info, held, held_labels, source
+
+
+def _cross_fit_deep(name: str, prepared: segments.Prepared, track_ids: list, folds, *,
+                    seed: int, model_kwargs: dict, epochs: int, batch_size: int,
+                    augment) -> np.ndarray:
+    """Out-of-fold track probabilities of the deep model ``name`` over ``track_ids`` (the
+    training and validation tracks, in that order), one model per fold of ``folds``.
+
+    Each fold's model is normalised on its own training segments and trained for
+    ``epochs`` (no validation to stop on: every track is either fitted or held out).
+    """
+    seg = segments.Segments.concat([prepared.train, prepared.val])
+    out = np.zeros((len(track_ids), len(prepared.genres)))
+    for k, (fit, held) in enumerate(folds):
+        in_fit = np.isin(seg.track_ids, [track_ids[i] for i in fit])
+        norm = segments.norm_stats(seg.take(in_fit))
+        part = lambda mask: segments.Segments(segments.normalise(seg.take(mask).X, norm),
+                                              seg.labels[mask], seg.track_ids[mask])
+        keras.backend.clear_session()
+        runtime.set_seed(seed + k + 1)
+        model = models.build_model(name, prepared.shapes(), len(prepared.genres), **model_kwargs)
+        train.fit_epochs(model, part(in_fit), len(prepared.genres), model_name=name,
+                         epochs=epochs, batch_size=batch_size, augment=augment, seed=seed + k + 1)
+        held_seg = part(~in_fit)
+        ids, probs = segments.mean_per_track(
+            models.predict_segments(model, name, held_seg.X), held_seg.track_ids)
+        out[[track_ids.index(t) for t in ids]] = probs
+    return out
 
 
 # --------------------------------------------------------------------------- predicting

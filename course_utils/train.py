@@ -154,6 +154,20 @@ def fit(model: keras.Model, prepared: segments.Prepared, *, model_name: str,
     return history
 
 
+def fit_epochs(model: keras.Model, seg: segments.Segments, num_classes: int, *, model_name: str,
+               epochs: int, batch_size: int = 32, augment: Sequence[str] = DEFAULT_AUGMENT,
+               learning_rate: float = 1e-3, seed: int = config.SEED) -> keras.callbacks.History:
+    """Train ``model`` on normalised segments for exactly ``epochs``, with no validation.
+
+    For cross-fitting (:mod:`course_utils.runs`): the number of epochs was chosen
+    beforehand by :func:`fit`'s early stopping, so no track needs to be held back here.
+    """
+    models.compile_model(model, learning_rate=learning_rate, targets="one-hot")
+    batches = Batches(seg, num_classes, model_name=model_name, batch_size=batch_size,
+                      augment=augment, seed=seed)
+    return model.fit(batches, epochs=_validate.positive_int(epochs, "epochs"), verbose=0)
+
+
 class _EpochTimer(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()

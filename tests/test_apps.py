@@ -132,19 +132,32 @@ def test_unsure_threshold_keeps_most_at_the_target():
     labels = np.where(right, 0, 1)
     rule = classical.choose_unsure_threshold(probs, labels, target=0.9)
     kept = conf >= rule["threshold"]
-    assert right[kept].mean() >= 0.9 and rule["val_accuracy"] == pytest.approx(right[kept].mean())
+    assert rule["rule"] == "accuracy"
+    assert right[kept].mean() >= 0.9
+    assert rule["held_out_accuracy"] == pytest.approx(right[kept].mean())
     lower = np.sort(conf[~kept])[-1]                     # one step lower misses the target
     assert right[conf >= lower].mean() < 0.9
-    assert 0 < rule["val_coverage"] < 1 and rule["val_tracks"] == 400
+    assert 0 < rule["held_out_coverage"] < 1 and rule["held_out_tracks"] == 400
 
 
 def test_unsure_threshold_edges():
     probs = np.array([[0.9, 0.1], [0.7, 0.3]])
-    assert classical.choose_unsure_threshold(probs, np.array([0, 0]))["threshold"] == 0.0
     wrong = classical.choose_unsure_threshold(probs, np.array([1, 1]))
-    assert wrong["val_accuracy"] == 0.0                  # nothing reaches it: the best there is
+    assert wrong["held_out_accuracy"] == 0.0             # nothing reaches it: the best there is
     curve = classical.coverage_curve(probs, np.array([0, 1]))
     assert curve["coverage"].tolist() == [0.5, 1.0] and curve["accuracy"].tolist() == [1.0, 0.5]
+
+
+def test_unsure_threshold_is_never_zero_when_every_held_out_track_is_right():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 10, 200)
+    probs = rng.dirichlet(np.ones(10), 200) * 0.3
+    probs[np.arange(200), labels] += 0.7                 # every track right, confidence varies
+    rule = classical.choose_unsure_threshold(probs, labels)
+    top = probs.max(1)
+    assert rule["rule"] == "coverage" and rule["threshold"] > 0
+    assert (top < rule["threshold"]).sum() == 10         # the least sure 5 % are flagged
+    assert rule["held_out_accuracy"] == 1.0
 
 
 # --- the similarity index ------------------------------------------------------------

@@ -16,6 +16,18 @@ def dataset(tmp_path_factory):
                          per_genre=8, seconds=7.0)
 
 
+@pytest.fixture(scope="module")
+def tracks_and_feats(dataset):
+    """The tone set with two tracks an artist, its features and labels."""
+    tracks = data.load_dataset(dataset, progress=False)
+    tracks["artist"] = [f"{g}-{i // 2}" for g, i in zip(tracks["genre"],
+                                                       tracks.groupby("genre").cumcount())]
+    fs = features.extract(tracks["path"], progress=False)
+    genres = sorted(GENRES)
+    return (tracks, [fs.features[p] for p in tracks["path"]],
+            np.array([genres.index(g) for g in tracks["genre"]]))
+
+
 def test_stats_model_averages_a_track_svm_and_a_segment_svm(dataset):
     tracks = data.load_dataset(dataset, progress=False)
     split = data.split_tracks(tracks, seed=1)
@@ -47,15 +59,58 @@ def test_ensemble_weight_is_fitted_only_on_enough_validation_tracks(rng):
     right, wrong = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[1 - labels] * 0.8 + 0.1
     noisy = rng.dirichlet([1, 1], size=20)
     assert classical.choose_ensemble_weight(right, noisy, labels) == (
-        1.0, "chosen on 20 validation tracks")
+        1.0, "fitted on 20 validation tracks")
     assert classical.choose_ensemble_weight(wrong, right, labels)[0] == 0.0
     w, rule = classical.choose_ensemble_weight(right[::2], noisy[::2], labels[::2])  # 5 per genre
     assert w == classical.ENSEMBLE_DEEP_WEIGHT_SMALL and rule.startswith("fixed: 5 validation")
 
 
+def _members(rng, n_per_genre, acc_deep, acc_stats, n_genres=10):
+    """Made-up held-out probabilities of two members, right about acc_* of the time."""
+    labels = np.repeat(np.arange(n_genres), n_per_genre)
+    def member(acc):
+        guess = np.where(rng.uniform(size=len(labels)) < acc, labels,
+                         (labels + rng.integers(1, n_genres, len(labels))) % n_genres)
+        p = rng.dirichlet(np.ones(n_genres), len(labels)) * 0.5
+        p[np.arange(len(labels)), guess] += 0.5
+        return p
+    return member(acc_deep), member(acc_stats), labels
+
+
+@pytest.mark.parametrize("acc_deep, acc_stats", [(0.95, 0.7), (0.7, 0.95)])
+def test_cross_fitted_weight_follows_the_better_member_out_of_fold(acc_deep, acc_stats):
+    # 8 tracks a genre over training + validation: a small collection, where a weight from
+    # the validation tracks alone would be fixed; out of fold there are enough to fit it
+    deep, stats, labels = _members(np.random.default_rng(3), 8, acc_deep, acc_stats)
+    w, rule = classical.choose_ensemble_weight(deep, stats, labels, cross_fitted=True)
+    assert rule == "fitted on out-of-fold predictions for 80 training and validation tracks"
+    assert (w > 0.5) == (acc_deep > acc_stats) and w != 0.5
+    blend = (w * deep + (1 - w) * stats).argmax(1) == labels
+    best = max((deep.argmax(1) == labels).mean(), (stats.argmax(1) == labels).mean())
+    assert blend.mean() >= best                          # never below its better member here
+    assert classical.choose_ensemble_weight(deep, stats, labels)[0] == \
+        classical.ENSEMBLE_DEEP_WEIGHT_SMALL             # validation-only rule: fixed
+
+
+def test_cross_fitted_statistics_hold_out_every_track_once_and_are_seeded(tracks_and_feats):
+    from course_utils import data
+    table, feats, labels = tracks_and_feats
+    folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=0)
+    held = np.concatenate([h for _, h in folds])
+    assert sorted(held.tolist()) == list(range(len(table)))
+    for fit, h in folds:                                 # no artist on both sides of a fold
+        assert not set(table["artist"].iloc[fit]) & set(table["artist"].iloc[h])
+    oof = classical.cross_fit_stats(feats, labels, folds, seed=0)
+    np.testing.assert_allclose(oof.sum(1), 1, rtol=1e-6)
+    again = classical.cross_fit_stats(feats, labels, data.track_folds(
+        table, classical.cross_fit_folds(labels), seed=0), seed=0)
+    np.testing.assert_array_equal(oof, again)
+    assert (oof.argmax(1) == labels).mean() >= 0.6       # tones: easy, even out of fold
+
+
 def test_ensemble_weight_breaks_accuracy_ties_by_likelihood():
     # Each model is sure where it is right and barely wrong where it is wrong, on opposite
-    # halves: weights 0.75, 0.5 and 0.25 all score 100 %, and 0.5 has the best likelihood.
+    # halves: the middle weights all score 100 %, and 0.5 has the best likelihood.
     labels = np.repeat([0, 1], 10)
     sure, unsure = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[labels] * -0.1 + 0.55
     half = np.arange(20) % 2 == 0

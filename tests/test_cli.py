@@ -82,8 +82,10 @@ def test_unsure_threshold_is_chosen_on_validation_tracks(cnn_run):
     cfg = json.loads((cnn_run / "config.json").read_text())
     split = json.loads((cnn_run / "split.json").read_text())
     rule = cfg["unsure"]
-    assert 0.0 <= rule["threshold"] < 1.0 and rule["val_tracks"] == len(split["val"])
-    assert rule["val_accuracy"] >= rule["target"] or rule["threshold"] > 0
+    assert 0.0 < rule["threshold"] < 1.0 and rule["held_out_tracks"] == len(split["val"])
+    assert rule["held_out"] == f"the {len(split['val'])} validation tracks"
+    assert rule["held_out_accuracy"] >= rule["target"] or rule["rule"] == "accuracy"
+    assert cfg["ensemble_held_out"] == {"tracks": len(split["val"]), "folds": None}
 
 
 def test_timeline_end_to_end(env, cnn_run, fast_synthetic, tmp_path):

@@ -268,6 +268,13 @@ def test_musicnn_run_trains_a_probe_on_frozen_embeddings(musicnn_run, dataset, t
                                  "feature": "max_pool and mean_pool per 3-s patch"}
     m = json.loads((musicnn_run / "metrics.json").read_text())
     assert {"track_accuracy", "deep_track_accuracy", "svm_track_accuracy"} <= set(m)
+    # the probe is cross-fitted: weight and threshold come from every non-test track, out of fold
+    split = json.loads((musicnn_run / "split.json").read_text())
+    n_fit = len(split["train"]) + len(split["val"])
+    assert cfg["ensemble_held_out"]["tracks"] == n_fit and cfg["ensemble_held_out"]["folds"] >= 2
+    assert cfg["ensemble_rule"].startswith(f"fitted on out-of-fold predictions for {n_fit}")
+    assert cfg["ensemble_weight"] in classical.WEIGHT_GRID
+    assert cfg["unsure"]["held_out_tracks"] == n_fit and cfg["unsure"]["threshold"] > 0
     run = runs.load_run(musicnn_run)
     assert run.model.input_shape == (None, 1506)
     f = next((dataset / "rock").iterdir())
