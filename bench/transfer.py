@@ -61,24 +61,55 @@ def _root(out: Path) -> Path:
                             n_jobs=os.cpu_count(), progress=False)
 
 
+def _unsure_on(run_dir: Path, tracks) -> tuple[float, int, int, float]:
+    """The run's stored threshold, and on ``tracks`` (held out): how many are kept (not
+    flagged unsure) of how many, and the accuracy of the kept ones."""
+    import numpy as np
+    from course_utils import runs
+    run = runs.load_run(run_dir)
+    pred = run.predict_table(tracks, progress=False)
+    genre = tracks.set_index("track_id")["genre"]
+    right = np.array([run.genres[i] == genre[t] for i, t in
+                      zip(pred.probs.argmax(1), pred.track_ids)])
+    threshold = run.config["unsure"]["threshold"]
+    kept = pred.probs.max(1) >= threshold
+    return threshold, int(kept.sum()), len(kept), float(right[kept].mean()) if kept.any() else 0.0
+
+
 def small_part(out: Path, seeds: list[int]) -> None:
+    from course_utils import data
     root = _root(out)
+    tracks = data.load_dataset(str(root), progress=False).set_index("track_id", drop=False)
     print("\n### Small data: data seed 2028, 10 clips per genre x 20 s, 70/30 track splits\n")
-    cols = ["SVM baseline", "MSD probe alone", "MSD probe + statistics SVMs",
-            "MTT probe alone", "MTT probe + statistics SVMs"]
+    cols = ["SVM baseline", "MSD probe alone", "MSD statistics SVMs alone",
+            "MSD probe + statistics SVMs", "MSD weight", "MTT probe alone",
+            "MTT probe + statistics SVMs", "MTT weight"]
     print("| split seed | " + " | ".join(cols) + " |\n|" + "---|" * (len(cols) + 1))
-    rows = []
+    rows, unsure = [], []
     for s in seeds:
         m = {name: cached_run(out, f"musicnn_{name}_s{s}", model_name="musicnn", dataset=str(root),
                         seed=s, pretrained_model=f"{name}_musicnn", **SMALL_SPLIT)
              for name in ("MSD", "MTT")}
         row = [m["MSD"]["svm_track_accuracy"], m["MSD"]["deep_track_accuracy"],
-               m["MSD"]["track_accuracy"], m["MTT"]["deep_track_accuracy"],
-               m["MTT"]["track_accuracy"]]
+               m["MSD"]["stats_track_accuracy"], m["MSD"]["track_accuracy"],
+               m["MSD"]["ensemble_weight"], m["MTT"]["deep_track_accuracy"],
+               m["MTT"]["track_accuracy"], m["MTT"]["ensemble_weight"]]
         rows.append(row)
-        print(f"| {s} | " + " | ".join(f"{v:.1%}" for v in row) + " |", flush=True)
+        print(f"| {s} | " + " | ".join(f"{v:.2f}" if "weight" in c else f"{v:.1%}"
+                                        for c, v in zip(cols, row)) + " |", flush=True)
+        test = json.loads((m["MSD"]["run"] / "split.json").read_text())["test"]
+        unsure.append(_unsure_on(m["MSD"]["run"], tracks.loc[test].reset_index(drop=True)))
     mean, std = np.mean(rows, axis=0), np.std(rows, axis=0, ddof=min(1, len(rows) - 1))
-    print("| mean ± std | " + " | ".join(f"{a:.1%} ± {b:.1%}" for a, b in zip(mean, std)) + " |")
+    print("| mean ± std | " + " | ".join(f"{a:.2f} ± {b:.2f}" if "weight" in c else
+                                         f"{a:.1%} ± {b:.1%}"
+                                         for c, a, b in zip(cols, mean, std)) + " |")
+    print("\nThe unsure flag of the MSD runs on their own test tracks (held out):\n")
+    print("| split seed | threshold | test tracks kept | accuracy of the kept |\n|---|---|---|---|")
+    for s, (t, k, n, acc) in zip(seeds, unsure):
+        print(f"| {s} | {t:.3f} | {k} of {n} | {acc:.1%} |")
+    kept = sum(u[1] for u in unsure)
+    right = sum(u[1] * u[3] for u in unsure)
+    print(f"| all | | {kept} of {sum(u[2] for u in unsure)} | {right / kept:.1%} |")
 
 
 def finetune_part(out: Path, epochs: int = 8) -> None:
@@ -106,8 +137,9 @@ def real_part(out: Path) -> None:
     root = _root(out)
     print("\n### Synthetic -> real: trained on split 0 of data seed 2028, scored on the 14 real "
           "GTZAN clips\n")
-    print("| model | on its synthetic test tracks | on the 14 real clips | its parts on real |")
-    print("|---|---|---|---|")
+    print("| model | on its synthetic test tracks | on the 14 real clips | its parts on real | "
+          "real clips flagged unsure |")
+    print("|---|---|---|---|---|")
     for label, kwargs in (("MSD probe + statistics SVMs", dict(model_name="musicnn")),
                           ("MTT probe + statistics SVMs",
                            dict(model_name="musicnn", pretrained_model="MTT_musicnn")),
@@ -118,8 +150,12 @@ def real_part(out: Path) -> None:
         parts = (f"deep alone {ext['deep_track_accuracy']:.1%}, statistics SVMs "
                  f"{ext['stats_track_accuracy']:.1%}, SVM baseline "
                  f"{ext['svm_track_accuracy']:.1%}") if "deep_track_accuracy" in ext else ""
+        from course_utils import data
+        real = data.load_dataset(str(REAL), progress=False, min_per_genre=1)
+        t, kept, n, _ = _unsure_on(out / name, real)
         print(f"| {label} | {own['track_accuracy']:.1%} | {ext['track_accuracy']:.1%} "
-              f"({ext['n_test_tracks']} tracks) | {parts} |", flush=True)
+              f"({ext['n_test_tracks']} tracks) | {parts} | {n - kept} of {n} "
+              f"(threshold {t:.2f}) |", flush=True)
 
 
 def main() -> None:

@@ -1398,6 +1398,49 @@ def check_exercise_8_3(build_my_probe: Callable) -> None:
            hint="check that the layers are connected and the output is not frozen.")
 
 
+@exercise("8.4")
+def check_exercise_8_4(zero_shot_genre: Callable, mapping) -> None:
+    """Verifies ``zero_shot_genre(means, mapping, genres)`` and the learner's tag -> genre
+    ``mapping``. The function: a genre's score is the largest mean probability among its
+    ``(model, tag)`` pairs (0 when it has none, or when that model's tags are not given), the
+    answer is the best genre, the first in ``genres`` on a tie. The mapping: every genre a
+    key, every pair a real tag of that musicnn model, and at least 8 of the 10 genres reached
+    (only reggae has no word in either vocabulary)."""
+    from . import config, pretrained
+    genres = ("blues", "classical", "rock")
+    rules = {"blues": [("MSD_musicnn", "blues")],
+             "classical": [("MTT_musicnn", "classical"), ("MTT_musicnn", "classic")],
+             "rock": [("MSD_musicnn", "rock"), ("MSD_musicnn", "classic rock")]}
+    means = {"MSD_musicnn": {"blues": 0.3, "rock": 0.2, "classic rock": 0.35},
+             "MTT_musicnn": {"classical": 0.1, "classic": 0.05}}
+    best, scores = zero_shot_genre(means, rules, genres)
+    want = {"blues": 0.3, "classical": 0.1, "rock": 0.35}
+    expect(best == "rock" and close([scores[g] for g in genres], [want[g] for g in genres]),
+           expected=("rock", want), actual=(best, scores),
+           hint="a genre's score is the max over its tags (rock: 'classic rock' 0.35).")
+    best, scores = zero_shot_genre({"MSD_musicnn": means["MSD_musicnn"]},
+                                   {**rules, "rock": []}, genres)
+    expect(best == "blues" and scores["classical"] == 0 and scores["rock"] == 0,
+           expected="blues, with classical and rock at 0 (no MTT tags given; rock has no tag)",
+           actual=(best, scores), hint="use 0 for a tag whose model is missing, and for a "
+                                       "genre with no tag (max(..., default=0.0)).")
+    tie = zero_shot_genre({"MSD_musicnn": {"blues": 0.2, "rock": 0.2}}, rules, genres)[0]
+    expect(tie == "blues", expected="blues (the first genre on a tie)", actual=tie,
+           hint="max(genres, key=scores.get) keeps the first of equal scores.")
+    keys = set(mapping) if isinstance(mapping, dict) else set()
+    expect(keys == set(config.GENRES), expected=f"a dict with the keys {list(config.GENRES)}",
+           actual=sorted(keys) if keys else type(mapping).__name__,
+           hint="one key per genre, even when its list of tags is empty.")
+    unknown = [(m, t) for pairs in mapping.values() for m, t in pairs
+               if t not in pretrained.TAGS.get(m, ())]
+    expect(not unknown, expected="tags that the named musicnn model predicts", actual=unknown,
+           hint="copy tags exactly from pretrained.TAGS[model] (case matters: 'Hip-Hop').")
+    reached = [g for g, pairs in mapping.items() if pairs]
+    expect(len(reached) >= 8, expected="at least 8 genres with a tag", actual=reached,
+           hint="MSD has blues, country, jazz, metal, pop, rock, Hip-Hop, dance, funk; "
+                "MTT has classical.")
+
+
 # --- 09_applications -------------------------------------------------------------
 @exercise("9.1")
 def check_exercise_9_1(accuracy_by_coverage: Callable) -> None:

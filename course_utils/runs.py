@@ -157,7 +157,8 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     if ensemble:
         stats_model, ensemble_info, held, held_labels, held_source = _fit_ensemble(
             prepared, name, (val_ids, held), seed, model_kwargs=model_kwargs,
-            batch_size=batch_size, augment=augment, epochs=_best_epoch(history.history))
+            batch_size=batch_size, augment=augment,
+            learning_rates=_best_epochs_rates(history.history))
         stats_model.save(out / STATS_FILE)
         run_config.update(ensemble_info)
     if split != "segment-random":     # its validation tracks were also trained on
@@ -174,10 +175,12 @@ def _labels_of(seg: segments.Segments, track_ids: Sequence) -> np.ndarray:
     return np.array([label[t] for t in track_ids])
 
 
-def _best_epoch(history: dict) -> int:
-    """The epoch whose weights early stopping kept: the lowest validation loss (from 1)."""
-    losses = _last_stage(history)["val_loss"]
-    return int(np.nanargmin(losses)) + 1
+def _best_epochs_rates(history: dict) -> list[float]:
+    """The learning rate of each epoch up to the one whose weights early stopping kept (the
+    lowest validation loss): the schedule a cross-fitted copy replays."""
+    last = _last_stage(history)
+    rates = last.get("learning_rate") or [1e-3] * len(last["val_loss"])
+    return [float(r) for r in rates[:int(np.nanargmin(last["val_loss"])) + 1]]
 
 
 def _last_stage(history: dict) -> dict:
@@ -216,8 +219,9 @@ def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, 
     is *cross-fitted*: the training and validation tracks are cut into folds
     (:func:`data.track_folds`, artists kept together), a probe and the statistics SVMs
     are trained on all folds but one and predict that one, and the weight is fitted on
-    these out-of-fold predictions for every non-test track. Each fold's probe trains for
-    the epochs early stopping chose for the run's own probe (``fit_kwargs["epochs"]``).
+    these out-of-fold predictions for every non-test track. Each fold's probe replays the
+    epochs and learning rates that early stopping chose for the run's own probe
+    (``fit_kwargs["learning_rates"]``).
     A network trained from scratch would take as long again per fold on a CPU, so its
     held-out predictions are the validation tracks' (``deep_val``: their ids and track
     probabilities; :func:`classical.choose_ensemble_weight` says what the rule does with
@@ -260,13 +264,14 @@ def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, 
 
 
 def _cross_fit_deep(name: str, prepared: segments.Prepared, track_ids: list, folds, *,
-                    seed: int, model_kwargs: dict, epochs: int, batch_size: int,
-                    augment) -> np.ndarray:
+                    seed: int, model_kwargs: dict, learning_rates: list[float],
+                    batch_size: int, augment) -> np.ndarray:
     """Out-of-fold track probabilities of the deep model ``name`` over ``track_ids`` (the
     training and validation tracks, in that order), one model per fold of ``folds``.
 
-    Each fold's model is normalised on its own training segments and trained for
-    ``epochs`` (no validation to stop on: every track is either fitted or held out).
+    Each fold's model is normalised on its own training segments and trained with the
+    run's ``learning_rates``, one epoch each (no validation to stop on: every track is
+    either fitted or held out).
     """
     seg = segments.Segments.concat([prepared.train, prepared.val])
     out = np.zeros((len(track_ids), len(prepared.genres)))
@@ -279,7 +284,8 @@ def _cross_fit_deep(name: str, prepared: segments.Prepared, track_ids: list, fol
         runtime.set_seed(seed + k + 1)
         model = models.build_model(name, prepared.shapes(), len(prepared.genres), **model_kwargs)
         train.fit_epochs(model, part(in_fit), len(prepared.genres), model_name=name,
-                         epochs=epochs, batch_size=batch_size, augment=augment, seed=seed + k + 1)
+                         learning_rates=learning_rates, batch_size=batch_size, augment=augment,
+                         seed=seed + k + 1)
         held_seg = part(~in_fit)
         ids, probs = segments.mean_per_track(
             models.predict_segments(model, name, held_seg.X), held_seg.track_ids)

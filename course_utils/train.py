@@ -155,17 +155,24 @@ def fit(model: keras.Model, prepared: segments.Prepared, *, model_name: str,
 
 
 def fit_epochs(model: keras.Model, seg: segments.Segments, num_classes: int, *, model_name: str,
-               epochs: int, batch_size: int = 32, augment: Sequence[str] = DEFAULT_AUGMENT,
-               learning_rate: float = 1e-3, seed: int = config.SEED) -> keras.callbacks.History:
-    """Train ``model`` on normalised segments for exactly ``epochs``, with no validation.
+               learning_rates: Sequence[float], batch_size: int = 32,
+               augment: Sequence[str] = DEFAULT_AUGMENT,
+               seed: int = config.SEED) -> keras.callbacks.History:
+    """Train ``model`` on normalised segments, one epoch per entry of ``learning_rates``,
+    with no validation.
 
-    For cross-fitting (:mod:`course_utils.runs`): the number of epochs was chosen
-    beforehand by :func:`fit`'s early stopping, so no track needs to be held back here.
+    For cross-fitting (:mod:`course_utils.runs`): the epochs and their learning rates are
+    those :func:`fit` chose for the run itself (early stopping and halving on validation),
+    replayed, so no track needs to be held back here and each fold's model ends about as
+    sure of itself as the run's.
     """
-    models.compile_model(model, learning_rate=learning_rate, targets="one-hot")
+    rates = [float(r) for r in learning_rates]
+    models.compile_model(model, learning_rate=rates[0], targets="one-hot")
     batches = Batches(seg, num_classes, model_name=model_name, batch_size=batch_size,
                       augment=augment, seed=seed)
-    return model.fit(batches, epochs=_validate.positive_int(epochs, "epochs"), verbose=0)
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch, _: rates[epoch])
+    return model.fit(batches, epochs=_validate.positive_int(len(rates), "epochs"),
+                     callbacks=[schedule], verbose=0)
 
 
 class _EpochTimer(keras.callbacks.Callback):

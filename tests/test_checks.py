@@ -1066,6 +1066,30 @@ def test_check_8_3_build_my_probe():
     assert checks.check_exercise_8_3(_not_done) is None
 
 
+def test_check_8_4_zero_shot_genre():
+    lesson = exercises("08")
+    mine, mapping = lesson["zero_shot_genre"], lesson["MY_GENRE_TAGS"]
+
+    def by_sum(means, mapping, genres):            # adds a genre's tags instead of the max
+        scores = {g: sum(means.get(m, {}).get(t, 0.0) for m, t in mapping.get(g, ()))
+                  for g in genres}
+        return max(genres, key=scores.get), scores
+
+    def last_on_tie(means, mapping, genres):       # a tie goes to the last genre
+        _, scores = mine(means, mapping, genres)
+        return max(reversed(list(genres)), key=scores.get), scores
+
+    assert checks.check_exercise_8_4(mine, mapping) is True
+    for wrong in (by_sum, last_on_tie):
+        assert checks.check_exercise_8_4(wrong, mapping) is False, wrong.__name__
+    typo = {**mapping, "hiphop": [("MSD_musicnn", "hip-hop")]}     # not MSD's spelling
+    few = {g: (pairs if g in ("rock", "pop") else []) for g, pairs in mapping.items()}
+    for wrong_mapping in (typo, few, {"rock": mapping["rock"]}):
+        assert checks.check_exercise_8_4(mine, wrong_mapping) is False
+    assert checks.check_exercise_8_4(mine, ...) is None
+    assert checks.check_exercise_8_4(_not_done, mapping) is None
+
+
 # --- 09_applications -----------------------------------------------------------------
 def _coverage(conf, correct):
     order = np.argsort(-np.asarray(conf))
