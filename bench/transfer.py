@@ -61,9 +61,10 @@ def _root(out: Path) -> Path:
                             n_jobs=os.cpu_count(), progress=False)
 
 
-def _unsure_on(run_dir: Path, tracks) -> tuple[float, int, int, float]:
+def _unsure_on(run_dir: Path, tracks) -> tuple[float, int, int, float, int]:
     """The run's stored threshold, and on ``tracks`` (held out): how many are kept (not
-    flagged unsure) of how many, and the accuracy of the kept ones."""
+    flagged unsure, for either reason) of how many, the accuracy of the kept ones, and how many
+    were flagged as unlike the training music."""
     import numpy as np
     from course_utils import runs
     run = runs.load_run(run_dir)
@@ -71,9 +72,11 @@ def _unsure_on(run_dir: Path, tracks) -> tuple[float, int, int, float]:
     genre = tracks.set_index("track_id")["genre"]
     right = np.array([run.genres[i] == genre[t] for i, t in
                       zip(pred.probs.argmax(1), pred.track_ids)])
-    threshold = run.config["unsure"]["threshold"]
-    kept = pred.probs.max(1) >= threshold
-    return threshold, int(kept.sum()), len(kept), float(right[kept].mean()) if kept.any() else 0.0
+    reasons = run.unsure_reasons(pred)
+    kept = np.array([r is None for r in reasons])
+    far = sum(r is not None and "unlike" in r for r in reasons)
+    return (run.config["unsure"]["threshold"], int(kept.sum()), len(kept),
+            float(right[kept].mean()) if kept.any() else 0.0, far)
 
 
 def small_part(out: Path, seeds: list[int]) -> None:
@@ -104,9 +107,10 @@ def small_part(out: Path, seeds: list[int]) -> None:
                                          f"{a:.1%} ± {b:.1%}"
                                          for c, a, b in zip(cols, mean, std)) + " |")
     print("\nThe unsure flag of the MSD runs on their own test tracks (held out):\n")
-    print("| split seed | threshold | test tracks kept | accuracy of the kept |\n|---|---|---|---|")
-    for s, (t, k, n, acc) in zip(seeds, unsure):
-        print(f"| {s} | {t:.3f} | {k} of {n} | {acc:.1%} |")
+    print("| split seed | threshold | test tracks kept | accuracy of the kept | flagged as unlike "
+          "the training music |\n|---|---|---|---|---|")
+    for s, (t, k, n, acc, far) in zip(seeds, unsure):
+        print(f"| {s} | {t:.3f} | {k} of {n} | {acc:.1%} | {far} |")
     kept = sum(u[1] for u in unsure)
     right = sum(u[1] * u[3] for u in unsure)
     print(f"| all | | {kept} of {sum(u[2] for u in unsure)} | {right / kept:.1%} |")
@@ -152,10 +156,10 @@ def real_part(out: Path) -> None:
                  f"{ext['svm_track_accuracy']:.1%}") if "deep_track_accuracy" in ext else ""
         from course_utils import data
         real = data.load_dataset(str(REAL), progress=False, min_per_genre=1)
-        t, kept, n, _ = _unsure_on(out / name, real)
+        t, kept, n, _, far = _unsure_on(out / name, real)
         print(f"| {label} | {own['track_accuracy']:.1%} | {ext['track_accuracy']:.1%} "
               f"({ext['n_test_tracks']} tracks) | {parts} | {n - kept} of {n} "
-              f"(threshold {t:.2f}) |", flush=True)
+              f"({far} as unlike the training music; confidence threshold {t:.2f}) |", flush=True)
 
 
 def main() -> None:

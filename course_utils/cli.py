@@ -243,10 +243,11 @@ def _predict(args) -> int:
             best = "  ".join(f"{t['genre']} {t['probability']:.0%}" for t in r.get("top", []))
             print(f"{r['file']}: {best or 'ERROR'}")
     top = lambda r: (r.get("top") or [{"genre": "", "probability": ""}])[0]
-    return _write_rows(results, args, header=["file", "genre", "probability", "unsure", "top",
-                                              "error"],
+    return _write_rows(results, args, header=["file", "genre", "probability", "unsure",
+                                              "unsure_reason", "top", "error"],
                        row=lambda r: [r["file"], top(r)["genre"], top(r)["probability"],
                                       "" if r.get("unsure") is None else int(r["unsure"]),
+                                      r.get("unsure_reason") or "",
                                       ";".join(f"{t['genre']}:{t['probability']:.3f}"
                                                for t in r.get("top", [])),
                                       r.get("error", "")])

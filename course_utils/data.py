@@ -273,7 +273,8 @@ def load_recorded(run_config: dict, *, progress: bool = True) -> pd.DataFrame:
 
     The synthetic set is found by the run's profile (a FAST run's set even
     outside FAST mode) and made again when missing, since the same seed gives
-    the same bytes; GTZAN under the data root; a folder at its recorded path.
+    the same bytes; GTZAN under the data root when the run was trained on the name
+    ``gtzan``; a folder at its recorded path, whatever its name.
 
     Raises
     ------
@@ -293,7 +294,9 @@ def load_recorded(run_config: dict, *, progress: bool = True) -> pd.DataFrame:
     if name == "synthetic" and "synth" in recorded:
         root = _recorded_synthetic(recorded, progress=progress)
     else:
-        root = config.data_dir() / "gtzan" if name == "gtzan" else Path(where).expanduser()
+        # the data root's GTZAN only when the run was given the name itself: a folder of the
+        # user's that happens to be called gtzan is read where it was
+        root = config.data_dir() / "gtzan" if where == "gtzan" else Path(where).expanduser()
         if not root.is_dir():
             raise DataNotFoundError(
                 f"The run was trained on the dataset {name!r} ({recorded['n_tracks']} tracks), "

@@ -29,6 +29,7 @@ logger = logging.getLogger("course_utils")
 
 RUN_FORMAT = 4   # 4: weight and unsure rule from held-out tracks; 3: data identity; 2: skops
 STATS_FILE = "stats_model.skops"
+NOVELTY_FILE = "novelty.npz"
 
 
 # --------------------------------------------------------------------------- training
@@ -164,9 +165,23 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     if split != "segment-random":     # its validation tracks were also trained on
         run_config["unsure"] = {**classical.choose_unsure_threshold(held, held_labels),
                                 "held_out": held_source}
+        novelty, run_config["novelty"] = _fit_novelty(prepared, seed)
+        novelty.save(out / NOVELTY_FILE)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
+
+
+def _fit_novelty(prepared: segments.Prepared, seed: int) -> tuple[classical.Novelty, dict]:
+    """:func:`classical.fit_novelty` on the training and validation tracks' statistics, its
+    threshold from out-of-fold distances (folds of :func:`data.track_folds`)."""
+    fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
+    table = pd.concat([prepared.split.train, prepared.split.val], ignore_index=True)
+    table = table[table["path"].isin(fs.features.keys())].reset_index(drop=True)
+    labels = np.array([prepared.genres.index(g) for g in table["genre"]])
+    folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=seed)
+    X = np.stack([fs.features[p]["stats"] for p in table["path"]])
+    return classical.fit_novelty(X, folds)
 
 
 def _labels_of(seg: segments.Segments, track_ids: Sequence) -> np.ndarray:
@@ -310,6 +325,7 @@ class Predictions:
     seg_track_ids: np.ndarray  # the track of each segment [shape=(n_segments,)]
     stats_probs: np.ndarray | None = None   # the statistics SVMs alone
     baseline: np.ndarray | None = None      # the track-statistics SVM's own decision
+    novelty: np.ndarray | None = None       # distance from the training music (classical.Novelty)
 
 
 @dataclass
@@ -320,6 +336,7 @@ class Run:
     config: dict
     model: keras.Model
     stats_model: classical.StatsModel | None = None
+    novelty: classical.Novelty | None = None
 
     @property
     def genres(self) -> list[str]:
@@ -354,7 +371,27 @@ class Run:
             result.stats_probs = self.stats_model.predict_proba(feats)
             result.baseline = self.stats_model.predict_baseline(feats)
             result.probs = w * deep + (1 - w) * result.stats_probs
+        if self.novelty is not None:
+            result.novelty = self.novelty.distance(np.stack([f["stats"] for f in feats]))
         return result
+
+    def unsure_reasons(self, pred: Predictions) -> list[str | None]:
+        """Why each track of ``pred`` is flagged "unsure" (``None``: it is not).
+
+        Two tests, each chosen at training time on held-out tracks (``config.json``):
+        ``"low confidence"`` when the top probability is below ``unsure.threshold``, and
+        ``"unlike the training music"`` when the track's statistics lie farther from the
+        training tracks' than ``novelty.threshold`` (:class:`classical.Novelty`). A run
+        without them flags nothing (every entry ``None``).
+        """
+        low = np.zeros(len(pred.probs), bool)
+        if "unsure" in self.config:
+            low = pred.probs.max(axis=1) < self.config["unsure"]["threshold"]
+        far = np.zeros(len(pred.probs), bool)
+        if pred.novelty is not None and "novelty" in self.config:
+            far = pred.novelty > self.config["novelty"]["threshold"]
+        return ["; ".join(r for r, on in (("low confidence", lo), ("unlike the training music", fa))
+                          if on) or None for lo, fa in zip(low, far)]
 
     def embed(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
         """One vector per track: the network's penultimate layer (the input of its
@@ -433,8 +470,9 @@ def load_run(path: str | os.PathLike) -> Run:
             f"loaded. Retrain it: `python -m course_utils train ... --out {path} --overwrite` "
             "(the lessons' ensure_run does this by itself).")
     model = keras.models.load_model(path / "model.keras")
-    stats = path / STATS_FILE
-    return Run(path, cfg, model, classical.StatsModel.load(stats) if stats.exists() else None)
+    stats, novelty = path / STATS_FILE, path / NOVELTY_FILE
+    return Run(path, cfg, model, classical.StatsModel.load(stats) if stats.exists() else None,
+               classical.Novelty.load(novelty) if novelty.exists() else None)
 
 
 def _check_keras(path: Path, cfg: dict) -> None:
@@ -457,10 +495,11 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     Returns
     -------
     dict
-        ``{"file", "top": [{"genre", "probability"}, ...], "unsure"}`` plus, with
-        ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
-        ``unsure`` is whether the top probability is below the run's threshold
-        (``config.json``, chosen on validation tracks), ``None`` for a run without one.
+        ``{"file", "top": [{"genre", "probability"}, ...], "unsure", "unsure_reason"}`` plus,
+        with ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
+        ``unsure`` is whether the run flags the answer (:meth:`Run.unsure_reasons`: a top
+        probability below its threshold, or music unlike its training tracks), ``None`` for a
+        run without a threshold; ``unsure_reason`` says why.
 
     Raises
     ------
@@ -473,10 +512,11 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     pred = run.predict([run.track_features(y, sr=sr)])
     probs = pred.probs[0]
     order = np.argsort(probs)[::-1][:top_k]
-    threshold = run.config.get("unsure", {}).get("threshold")
+    reason = run.unsure_reasons(pred)[0]
     result = {"file": str(path),
               "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order],
-              "unsure": None if threshold is None else bool(probs.max() < threshold)}
+              "unsure": None if "unsure" not in run.config else reason is not None,
+              "unsure_reason": reason}
     if segments:
         result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)}
                               for sp in pred.seg_probs]

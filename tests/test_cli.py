@@ -72,8 +72,10 @@ def test_predict_folder_with_a_bad_file(env, cnn_run, fast_synthetic, tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "tags.csv")))
     assert [r["file"].split("/")[-1] for r in rows] == sorted(entries)
     threshold = json.loads((cnn_run / "config.json").read_text())["unsure"]["threshold"]
-    for r in rows[1:]:                 # the broken file has no flag; the others follow the rule
-        assert r["unsure"] == str(int(float(r["probability"]) < threshold))
+    for r in rows[1:]:                 # the broken file has no flag; the others follow the rules
+        low = float(r["probability"]) < threshold
+        assert ("low confidence" in r["unsure_reason"]) == low
+        assert r["unsure"] == str(int(bool(r["unsure_reason"])))
     only_bad = course("predict", cnn_run, folder / "broken.wav", env=env)
     assert only_bad.returncode == cli.EXIT_UNUSABLE
 

@@ -253,3 +253,16 @@ def test_a_synthetic_set_of_an_older_generator_is_rendered_again(tmp_path, monke
     assert have == {"seed": 5, "per_genre": 2, "seconds": 3.0, "sr": config.SR,
                     "version": synth.VERSION}                      # same size and seed, new sound
     assert old.read_bytes() != b"an old clip"
+
+
+def test_a_folder_named_gtzan_is_read_where_it_was(tmp_path, monkeypatch):
+    mine = write_dataset(tmp_path / "music" / "gtzan", per_genre=2)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "empty_root"))   # no GTZAN there
+    recorded = {"dataset": str(mine),
+                "data_identity": data.identity(data.load_dataset(mine, progress=False))}
+    assert recorded["data_identity"]["name"] == "gtzan"
+    tracks = data.load_recorded(recorded, progress=False)
+    assert len(tracks) == 6 and tracks["path"].str.startswith(str(mine)).all()
+    by_name = {**recorded, "dataset": "gtzan"}        # the name means the data root's copy
+    with pytest.raises(data.DataNotFoundError, match="empty_root"):
+        data.load_recorded(by_name, progress=False)

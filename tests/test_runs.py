@@ -287,6 +287,22 @@ def test_musicnn_run_trains_a_probe_on_frozen_embeddings(musicnn_run, dataset, t
         runs.load_run(moved)
 
 
+def test_the_flag_calls_sounds_unlike_the_training_music_unsure(run_dir, dataset, tmp_path):
+    from fakes import tone
+    cfg = json.loads((run_dir / "config.json").read_text())
+    split = json.loads((run_dir / "split.json").read_text())
+    assert cfg["novelty"]["held_out_tracks"] == len(split["train"]) + len(split["val"])
+    run = runs.load_run(run_dir)
+    noise = np.random.default_rng(0).normal(0, 0.3, 22050 * 7).astype(np.float32)
+    sf.write(tmp_path / "noise.wav", noise, 22050)
+    odd = runs.predict_file(run, tmp_path / "noise.wav")
+    assert odd["unsure"] is True and "unlike the training music" in odd["unsure_reason"]
+    own = runs.predict_file(run, next((dataset / "rock").iterdir()))   # a training track
+    assert own["unsure_reason"] is None or "unlike" not in own["unsure_reason"]
+    with np.load(run_dir / runs.NOVELTY_FILE, allow_pickle=False) as npz:   # no pickle in it
+        assert set(npz.files) == {"mean", "scale", "precision"}
+
+
 def test_musicnn_refuses_waveform_copies(dataset, tmp_path):
     with pytest.raises(ParameterError, match="not embedded for musicnn"):
         runs.train_run("musicnn", dataset=dataset, out=tmp_path / "x", augment="pitch")
