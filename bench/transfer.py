@@ -16,6 +16,8 @@ Parts:
   ``runs.train_run``; its metrics give the probe alone, the probe with the statistics SVMs
   (the default ensemble) and the SVM baseline, on the same test tracks as the recipe's rows
   in BENCHMARKS.md.
+* ``kfold``: the unsure flag of ``train --model musicnn`` on a 5-fold split of the same set
+  grouped by artist (test tracks by artists the run never heard).
 * ``finetune``: ``train --model musicnn --fine-tune`` on split 0 of the small-data set, 10
   epochs (each takes minutes on a CPU), against the frozen probe on the same split.
 * ``real``: synthetic -> real. Each model is trained on split 0 of that set and scored on
@@ -116,6 +118,27 @@ def small_part(out: Path, seeds: list[int]) -> None:
     print(f"| all | | {kept} of {sum(u[2] for u in unsure)} | {right / kept:.1%} |")
 
 
+def kfold_part(out: Path, folds: int = 5) -> None:
+    """The unsure flag where the test tracks are by artists the run never heard, as the
+    out-of-fold predictions that chose its threshold were: ``--split kfold`` (grouped by artist)."""
+    from course_utils import data
+    root = _root(out)
+    tracks = data.load_dataset(str(root), progress=False).set_index("track_id", drop=False)
+    print(f"\n### The unsure flag on new artists: MSD runs, {folds}-fold split grouped by artist\n")
+    print("| fold | threshold | test tracks kept | accuracy of the kept | all test tracks |")
+    print("|---|---|---|---|---|")
+    total = [0, 0, 0.0]
+    for k in range(folds):
+        m = cached_run(out, f"musicnn_MSD_kfold{k}", model_name="musicnn", dataset=str(root),
+                       seed=0, split="kfold", folds=folds, fold=k)
+        test = json.loads((m["run"] / "split.json").read_text())["test"]
+        t, kept, n, acc, _ = _unsure_on(m["run"], tracks.loc[test].reset_index(drop=True))
+        total = [total[0] + kept, total[1] + n, total[2] + kept * acc]
+        print(f"| {k} | {t:.3f} | {kept} of {n} | {acc:.1%} | {m['track_accuracy']:.1%} |",
+              flush=True)
+    print(f"| all | | {total[0]} of {total[1]} | {total[2] / total[0]:.1%} | |")
+
+
 def finetune_part(out: Path, epochs: int = 8) -> None:
     root = _root(out)
     frozen = cached_run(out, "musicnn_MSD_s0", model_name="musicnn", dataset=str(root), seed=0,
@@ -165,7 +188,7 @@ def real_part(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench/out/transfer"))
-    parser.add_argument("--only", choices=["speed", "small", "finetune", "real"])
+    parser.add_argument("--only", choices=["speed", "small", "kfold", "finetune", "real"])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -174,6 +197,8 @@ def main() -> None:
         speed_part()
     if args.only in (None, "small"):
         small_part(args.out, args.seeds)
+    if args.only in (None, "kfold"):
+        kfold_part(args.out)
     if args.only in (None, "finetune"):
         finetune_part(args.out)
     if args.only in (None, "real"):

@@ -174,14 +174,13 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
 
 def _fit_novelty(prepared: segments.Prepared, seed: int) -> tuple[classical.Novelty, dict]:
     """:func:`classical.fit_novelty` on the training and validation tracks' statistics, its
-    threshold from out-of-fold distances (folds of :func:`data.track_folds`)."""
+    threshold from out-of-fold distances (the folds of :func:`_cross_fit_folds`)."""
     fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
     table = pd.concat([prepared.split.train, prepared.split.val], ignore_index=True)
     table = table[table["path"].isin(fs.features.keys())].reset_index(drop=True)
     labels = np.array([prepared.genres.index(g) for g in table["genre"]])
-    folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=seed)
     X = np.stack([fs.features[p]["stats"] for p in table["path"]])
-    return classical.fit_novelty(X, folds)
+    return classical.fit_novelty(X, _cross_fit_folds(table, labels, seed))
 
 
 def _labels_of(seg: segments.Segments, track_ids: Sequence) -> np.ndarray:
@@ -257,7 +256,8 @@ def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, 
     table = pd.DataFrame(rows)
     counts, folds = np.bincount(labels, minlength=len(prepared.genres)), None
     if name in CROSS_FIT_MODELS and counts.min() >= MIN_CROSS_FIT_TRACKS:
-        folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=seed)
+        folds = _cross_fit_folds(table, labels, seed)
+    if folds is not None:
         deep = _cross_fit_deep(name, prepared, table["track_id"].tolist(), folds, seed=seed,
                                **fit_kwargs)
         stats_model, weight, rule, held = classical.fit_stats_half(deep, feats, labels,
@@ -276,6 +276,25 @@ def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, 
             "ensemble_held_out": {"tracks": int(len(held_labels)),
                                   "folds": None if folds is None else len(folds)}}
     return stats_model, info, held, held_labels, source
+
+
+def _cross_fit_folds(table: pd.DataFrame, labels: np.ndarray, seed: int) -> list[tuple]:
+    """Cross-fitting folds over ``table``, artists kept together when there are enough
+    artists and every fold still has 2 tracks of each genre to fit on; else by track (a genre
+    whose tracks are by one or two artists would be missing from a fold), which the log says."""
+    n = classical.cross_fit_folds(labels)
+    enough = lambda fs: all(np.bincount(labels[fit], minlength=labels.max() + 1).min() >= 2
+                            for fit, _ in fs)
+    try:
+        folds = data.track_folds(table, n, seed=seed)
+    except ValueError:   # fewer artists than folds
+        folds = None
+    if folds is None or not enough(folds):
+        logger.warning("cross-fitting by artist would leave a genre with fewer than 2 tracks "
+                       "to fit on (its tracks are by few artists): the folds split tracks "
+                       "instead, so an artist can be on both sides of one")
+        folds = data.track_folds(table.assign(artist=None), n, seed=seed)
+    return folds
 
 
 def _cross_fit_deep(name: str, prepared: segments.Prepared, track_ids: list, folds, *,

@@ -349,3 +349,23 @@ def test_fine_tuning_trains_the_probe_first_and_keeps_it_when_tuning_hurts(datas
     pooled = keras.Model(model.input, model.get_layer("feature_norm").output)
     z = np.asarray(pooled(prep.train.X["musicnn_patches"][:64]))
     assert abs(z.mean()) < 0.5 and 0.3 < z.std() < 2      # features normalised on train
+
+
+def test_cross_fitting_splits_tracks_when_artists_would_leave_a_genre_out(caplog):
+    genres = np.repeat(["a", "b"], 6)
+    table = pd.DataFrame({"track_id": [f"{g}.{i:05d}" for i, g in enumerate(genres)],
+                          "genre": genres,
+                          "artist": ["solo"] * 6 + [f"b{i % 3}" for i in range(6)]})
+    labels = (genres == "b").astype(int)
+    with caplog.at_level("WARNING", logger="course_utils"):
+        folds = runs._cross_fit_folds(table, labels, seed=0)
+    assert "split tracks instead" in caplog.text          # genre a is one artist's
+    for fit, held in folds:
+        assert np.bincount(labels[fit], minlength=2).min() >= 2
+    grouped = table.assign(genre=np.tile(["a", "b"], 6), artist=[f"x{i // 2}" for i in range(12)])
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="course_utils"):
+        folds = runs._cross_fit_folds(grouped, np.tile([0, 1], 6), seed=0)
+    assert not caplog.text                                # enough artists: grouped folds
+    for fit, held in folds:
+        assert not set(grouped["artist"].iloc[fit]) & set(grouped["artist"].iloc[held])
