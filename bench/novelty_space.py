@@ -45,7 +45,7 @@ def main() -> None:
     paths = lambda ids: [tracks.loc[t, "path"] for t in ids]
     table = tracks.loc[fit_ids].reset_index()
     labels = np.array([cfg["genres"].index(g) for g in table["genre"]])
-    folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=cfg["seed"])
+    folds = data.track_folds(table, classical.cross_fit_fold_count(labels), seed=cfg["seed"])
 
     def stats(ps):
         fs = features.extract(ps, progress=False).features

@@ -228,13 +228,13 @@ def choose_ensemble_weight(deep: np.ndarray, stats: np.ndarray, labels: np.ndarr
     return fit_ensemble_weight(deep, stats, labels), f"fitted on {len(labels)} validation tracks"
 
 
-def cross_fit_folds(labels: np.ndarray, *, max_folds: int = 5) -> int:
+def cross_fit_fold_count(labels: np.ndarray, *, max_folds: int = 5) -> int:
     """How many folds cross-fitting uses: ``max_folds``, fewer when a genre has fewer
     tracks (each fold must hold out a track of every genre and keep one), at least 2.
 
     Examples
     --------
-    >>> cross_fit_folds(np.repeat([0, 1], 8)), cross_fit_folds(np.repeat([0, 1], 3))
+    >>> cross_fit_fold_count(np.repeat([0, 1], 8)), cross_fit_fold_count(np.repeat([0, 1], 3))
     (5, 3)
     """
     return int(max(2, min(max_folds, np.bincount(np.asarray(labels)).min())))

@@ -155,9 +155,10 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         models.predict_segments(model, name, prepared.val.X), prepared.val.track_ids)
     held_labels = _labels_of(prepared.val, val_ids)
     held_source = f"the {len(val_ids)} validation tracks"
+    fitted = _FittedTracks.of(prepared, seed)   # training + validation tracks, their folds
     if ensemble:
         stats_model, ensemble_info, held, held_labels, held_source = _fit_ensemble(
-            prepared, name, (val_ids, held), seed, model_kwargs=model_kwargs,
+            prepared, name, (val_ids, held), fitted, seed, model_kwargs=model_kwargs,
             batch_size=batch_size, augment=augment,
             learning_rates=_best_epochs_rates(history.history))
         stats_model.save(out / STATS_FILE)
@@ -165,22 +166,39 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     if split != "segment-random":     # its validation tracks were also trained on
         run_config["unsure"] = {**classical.choose_unsure_threshold(held, held_labels),
                                 "held_out": held_source}
-        novelty, run_config["novelty"] = _fit_novelty(prepared, seed)
+        novelty, run_config["novelty"] = classical.fit_novelty(
+            np.stack([f["stats"] for f in fitted.feats]), fitted.folds)
         novelty.save(out / NOVELTY_FILE)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
 
 
-def _fit_novelty(prepared: segments.Prepared, seed: int) -> tuple[classical.Novelty, dict]:
-    """:func:`classical.fit_novelty` on the training and validation tracks' statistics, its
-    threshold from out-of-fold distances (the folds of :func:`_cross_fit_folds`)."""
-    fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
-    table = pd.concat([prepared.split.train, prepared.split.val], ignore_index=True)
-    table = table[table["path"].isin(fs.features.keys())].reset_index(drop=True)
-    labels = np.array([prepared.genres.index(g) for g in table["genre"]])
-    X = np.stack([fs.features[p]["stats"] for p in table["path"]])
-    return classical.fit_novelty(X, _cross_fit_folds(table, labels, seed))
+@dataclass
+class _FittedTracks:
+    """The training and validation tracks that have features, in that order: their table,
+    features and labels, and the cross-fitting folds over them (computed once, on first use,
+    for the ensemble's weight and the novelty threshold alike)."""
+
+    table: pd.DataFrame
+    feats: list
+    labels: np.ndarray
+    seed: int
+    _folds: list | None = None
+
+    @classmethod
+    def of(cls, prepared: segments.Prepared, seed: int) -> "_FittedTracks":
+        fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
+        table = pd.concat([prepared.split.train, prepared.split.val], ignore_index=True)
+        table = table[table["path"].isin(fs.features.keys())].reset_index(drop=True)
+        return cls(table, [fs.features[p] for p in table["path"]],
+                   np.array([prepared.genres.index(g) for g in table["genre"]]), seed)
+
+    @property
+    def folds(self) -> list[tuple]:
+        if self._folds is None:
+            self._folds = _cross_fit_folds(self.table, self.labels, self.seed)
+        return self._folds
 
 
 def _labels_of(seg: segments.Segments, track_ids: Sequence) -> np.ndarray:
@@ -226,7 +244,7 @@ MIN_CROSS_FIT_TRACKS = 4           # per genre, over training + validation
 
 
 def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, np.ndarray],
-                  seed: int, **fit_kwargs):
+                  fitted: _FittedTracks, seed: int, **fit_kwargs):
     """The ensemble's classical half and the deep model's weight, chosen on held-out tracks.
 
     A probe on cached embeddings (``CROSS_FIT_MODELS``) is cheap to train again, so it
@@ -248,16 +266,10 @@ def _fit_ensemble(prepared: segments.Prepared, name: str, deep_val: tuple[list, 
         (``ensemble_weight``, ``ensemble_rule``, ``ensemble_held_out``), the ensemble's
         held-out probabilities with their labels, and a description of those tracks.
     """
-    fs = features.extract(prepared.tracks["path"], progress=False)   # cached by prepare
-    rows = [r for part in (prepared.split.train, prepared.split.val)
-            for r in part.itertuples() if r.path in fs.features]
-    feats = [fs.features[r.path] for r in rows]
-    labels = np.array([prepared.genres.index(r.genre) for r in rows])
-    table = pd.DataFrame(rows)
-    counts, folds = np.bincount(labels, minlength=len(prepared.genres)), None
-    if name in CROSS_FIT_MODELS and counts.min() >= MIN_CROSS_FIT_TRACKS:
-        folds = _cross_fit_folds(table, labels, seed)
-    if folds is not None:
+    table, feats, labels, folds = fitted.table, fitted.feats, fitted.labels, None
+    if (name in CROSS_FIT_MODELS and
+            np.bincount(labels, minlength=len(prepared.genres)).min() >= MIN_CROSS_FIT_TRACKS):
+        folds = fitted.folds
         deep = _cross_fit_deep(name, prepared, table["track_id"].tolist(), folds, seed=seed,
                                **fit_kwargs)
         stats_model, weight, rule, held = classical.fit_stats_half(deep, feats, labels,
@@ -282,7 +294,7 @@ def _cross_fit_folds(table: pd.DataFrame, labels: np.ndarray, seed: int) -> list
     """Cross-fitting folds over ``table``, artists kept together when there are enough
     artists and every fold still has 2 tracks of each genre to fit on; else by track (a genre
     whose tracks are by one or two artists would be missing from a fold), which the log says."""
-    n = classical.cross_fit_folds(labels)
+    n = classical.cross_fit_fold_count(labels)
     enough = lambda fs: all(np.bincount(labels[fit], minlength=labels.max() + 1).min() >= 2
                             for fit, _ in fs)
     try:

@@ -95,7 +95,7 @@ def test_cross_fitted_weight_follows_the_better_member_out_of_fold(acc_deep, acc
 def test_cross_fitted_statistics_hold_out_every_track_once_and_are_seeded(tracks_and_feats):
     from course_utils import data
     table, feats, labels = tracks_and_feats
-    folds = data.track_folds(table, classical.cross_fit_folds(labels), seed=0)
+    folds = data.track_folds(table, classical.cross_fit_fold_count(labels), seed=0)
     held = np.concatenate([h for _, h in folds])
     assert sorted(held.tolist()) == list(range(len(table)))
     for fit, h in folds:                                 # no artist on both sides of a fold
@@ -103,7 +103,7 @@ def test_cross_fitted_statistics_hold_out_every_track_once_and_are_seeded(tracks
     oof = classical.cross_fit_stats(feats, labels, folds, seed=0)
     np.testing.assert_allclose(oof.sum(1), 1, rtol=1e-6)
     again = classical.cross_fit_stats(feats, labels, data.track_folds(
-        table, classical.cross_fit_folds(labels), seed=0), seed=0)
+        table, classical.cross_fit_fold_count(labels), seed=0), seed=0)
     np.testing.assert_array_equal(oof, again)
     assert (oof.argmax(1) == labels).mean() >= 0.6       # tones: easy, even out of fold
 
