@@ -352,7 +352,7 @@ def choose_unsure_threshold(probs: np.ndarray, labels: np.ndarray, *,
       are right at least ``target`` of the time (the threshold of the most accurate
       kept set when none is);
     - **coverage**: the top probability that ``keep`` of the held-out tracks reach,
-      so the least sure ``1 - keep`` are always flagged, even when every held-out
+      so the least sure ``1 - keep`` (rounded down) are always flagged, even when every held-out
       track was right. That is the standard confidence baseline for spotting inputs
       unlike the training data (Hendrycks & Gimpel, 2017): music the run never met
       tends to get flatter probabilities than the music it was trained on.
