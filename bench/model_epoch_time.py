@@ -40,12 +40,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(a whole epoch is timed when it has fewer batches)")
     parser.add_argument("--warmup-batches", type=int, default=3)
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--policy", default="float32", choices=("float32", "mixed_float16",
+                                                                 "mixed_bfloat16"),
+                        help="Keras dtype policy; course_utils.runs trains with mixed_float16 "
+                             "when a GPU is found (default: float32)")
     return parser.parse_args(argv)
 
 
 def time_model(name: str, args, keras, models, np) -> tuple[int, float, float, int]:
     """Return (parameters, wall s / epoch, CPU s / epoch, batches timed) for one model."""
     keras.backend.clear_session()   # no set_random_seed: it imports TensorFlow when installed
+    keras.mixed_precision.set_global_policy(args.policy)
     model = models.compile_model(models.build_model(name))
     steps_per_epoch = math.ceil(args.n_segments / args.batch_size)
     timed = min(args.timed_batches, steps_per_epoch)
@@ -81,7 +86,7 @@ def main(argv=None) -> None:
     devices = keras.distribution.list_devices() if args.backend == "jax" else []
     print(f"backend={keras.backend.backend()} keras={keras.__version__} "
           f"python={platform.python_version()} cpus={os.cpu_count()} "
-          f"devices={devices or 'default'}")
+          f"devices={devices or 'default'} policy={args.policy}")
     print(f"epoch = {args.n_segments} segments, batch {args.batch_size} "
           f"({math.ceil(args.n_segments / args.batch_size)} batches); random inputs "
           f"logmel={models.LOGMEL_SHAPE}, mfcc={models.MFCC_SHAPE}\n")

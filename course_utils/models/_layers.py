@@ -26,6 +26,11 @@ MODEL_INPUTS = {
 
 Shape = tuple[int, ...]
 
+# Recurrent layers compute in float32 whatever the dtype policy: under mixed precision
+# (runs.train_run on a GPU) JAX's cuDNN LSTM and GRU take no float16 inputs (BENCHMARKS.md,
+# "GPU speed-up"). On a CPU the policy is float32 anyway, so nothing changes there.
+RECURRENT_DTYPE = "float32"
+
 
 # --- checks -----------------------------------------------------------------
 
@@ -130,9 +135,9 @@ def lstm_features(x, units, *, bidirectional: bool, dropout: float, l2: float,
         x = layers.AveragePooling1D(time_pool, name=f"{prefix}time_pool")(x)
     for i, n in enumerate(units, start=1):
         rnn = layers.LSTM(n, return_sequences=i < len(units), kernel_regularizer=l2_penalty(l2),
-                          name=f"{prefix}lstm{i}")
+                          dtype=RECURRENT_DTYPE, name=f"{prefix}lstm{i}")
         if bidirectional:
-            rnn = layers.Bidirectional(rnn, name=f"{prefix}bilstm{i}")
+            rnn = layers.Bidirectional(rnn, dtype=RECURRENT_DTYPE, name=f"{prefix}bilstm{i}")
         x = rnn(x)
         x = layers.Dropout(dropout, name=f"{prefix}dropout{i}")(x)
     return x
@@ -144,4 +149,6 @@ def classifier(x, num_classes: int, *, dense_units: int, dropout: float, l2: flo
         x = layers.Dense(dense_units, activation="relu", kernel_regularizer=l2_penalty(l2),
                          name="dense")(x)
         x = layers.Dropout(dropout, name="dense_dropout")(x)
-    return layers.Dense(num_classes, activation="softmax", name="probs")(x)
+    # float32 whatever the dtype policy: under mixed precision (runs.train_run on a GPU) a
+    # float16 softmax rounds small probabilities to 0 and the loss can overflow
+    return layers.Dense(num_classes, activation="softmax", dtype="float32", name="probs")(x)

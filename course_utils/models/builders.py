@@ -12,8 +12,8 @@ import keras
 from keras import layers
 
 from .. import _validate
-from ._layers import (EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, Shape, check_common, check_pool_size,
-                      check_pooling, check_shape, check_widths, classifier, cnn_features,
+from ._layers import (EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, RECURRENT_DTYPE, Shape, check_common,
+                      check_pool_size, check_pooling, check_shape, check_widths, classifier, cnn_features,
                       conv_block, l2_penalty, lstm_features, pool_input)
 
 
@@ -258,9 +258,9 @@ def _build_crnn(input_shape, *, num_classes, filters, units, bidirectional, drop
     n_bands, n_frames, n_maps = x.shape[1], x.shape[2], x.shape[3]
     x = layers.Permute((2, 1, 3), name="time_first")(x)        # (frames, bands, maps)
     x = layers.Reshape((n_frames, n_bands * n_maps), name="to_sequence")(x)
-    rnn = layers.GRU(units, kernel_regularizer=l2_penalty(l2), name="gru")
+    rnn = layers.GRU(units, kernel_regularizer=l2_penalty(l2), dtype=RECURRENT_DTYPE, name="gru")
     if bidirectional:
-        rnn = layers.Bidirectional(rnn, name="bigru")
+        rnn = layers.Bidirectional(rnn, dtype=RECURRENT_DTYPE, name="bigru")
     x = layers.Dropout(dropout, name="gru_dropout")(rnn(x))
     outputs = classifier(x, num_classes, dense_units=0, dropout=dropout, l2=l2)
     return keras.Model(inputs, outputs, name=name)
