@@ -238,10 +238,14 @@ def _predict(args) -> int:
         return _timeline(args, run)
     results = _each_file(args.inputs, lambda f: runs.predict_file(
         run, f, top_k=args.top_k, segments=args.segments))
+    notes = list(dict.fromkeys(r["note"] for r in results if r.get("note")))
     if not args.json:
         for r in results:
             best = "  ".join(f"{t['genre']} {t['probability']:.0%}" for t in r.get("top", []))
-            print(f"{r['file']}: {best or 'ERROR'}")
+            unsure = f"  (unsure: {r['unsure_reason']})" if r.get("unsure") else ""
+            print(f"{r['file']}: {best or 'ERROR'}{unsure}")
+    for note in notes:   # once, not per file; stderr beside --json, so stdout stays JSON
+        print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
     top = lambda r: (r.get("top") or [{"genre": "", "probability": ""}])[0]
     return _write_rows(results, args, header=["file", "genre", "probability", "unsure",
                                               "unsure_reason", "top", "error"],

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from . import config, runtime
-from .exceptions import ParameterError
+from .exceptions import DatasetError, ParameterError
 
 # import name -> pip requirement; kept in step with pyproject.toml by a test
 REQUIREMENTS = {
@@ -39,12 +39,13 @@ COLAB_CELL = f"""\
 import os, sys
 IS_COLAB = "google.colab" in sys.modules
 if IS_COLAB:
+    DATASET = "synthetic"  # or "gtzan": real GTZAN (a 1.2 GB download, verified), for every lesson
     KEEP_ON_DRIVE = False  # True: keep data, caches and runs on Google Drive across disconnects
     REPO_URL = "{config.REPO_URL}"  # = course_utils.config.REPO_URL
     SOURCE = os.environ.get("COURSE_PIP_SOURCE", f"git+{{REPO_URL}}@{config.REPO_BRANCH}")
     %pip install --quiet --no-deps "{{SOURCE}}"
     from course_utils import colab
-    colab.setup(drive=KEEP_ON_DRIVE)  # installs what is missing, sets the folders, prepares the data"""
+    colab.setup(drive=KEEP_ON_DRIVE, dataset=DATASET)  # installs what is missing, gets the data"""
 
 
 def is_colab() -> bool:
@@ -64,13 +65,20 @@ def missing_requirements() -> list[str]:
 
 
 def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
-          pip: list[str] | None = None, drive: bool = False) -> Path:
+          pip: list[str] | None = None, drive: bool = False, dataset: str | None = None,
+          gtzan_url: str = config.GTZAN_URL, gtzan_sha256: str = config.GTZAN_SHA256) -> Path:
     """Make a fresh Colab (or any bare Python) ready for the lessons.
 
     Installs only what :func:`missing_requirements` lists, sets
     ``COURSE_DATA_DIR`` and ``COURSE_RUNS_DIR`` under ``home`` (default
     ``/content/genre-course``) unless already set, and prepares the dataset of
     ``config.default_dataset()`` (the synthetic set is generated in about a minute).
+
+    ``dataset="gtzan"`` fetches real GTZAN (``download.fetch_gtzan``: 1.2 GB,
+    checksum verified, resumed when interrupted; skipped when already there, e.g.
+    on Drive), checks that the full set is usable (``data.full_gtzan``) and sets
+    ``COURSE_DATASET=gtzan`` for this kernel, so the lessons read it.
+    ``"synthetic"`` (or ``None``) keeps the default.
 
     With ``drive=True`` (Colab only) Google Drive is mounted (Colab asks for
     permission once) and ``home`` is ``MyDrive/genre-course`` on it, so the data,
@@ -90,11 +98,31 @@ def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
                        check=True)
     os.environ.setdefault("COURSE_DATA_DIR", str(home / "data"))
     os.environ.setdefault("COURSE_RUNS_DIR", str(home / "runs"))
+    if dataset not in (None, "synthetic", "gtzan"):
+        raise ParameterError(f"DATASET must be \"synthetic\" or \"gtzan\", got {dataset!r}. For a "
+                             "folder of your own, set os.environ['COURSE_DATASET'] to its path.")
+    if dataset == "gtzan":
+        _prepare_gtzan(gtzan_url, gtzan_sha256)
     if prepare_data:
         from . import data
         tracks = data.load_dataset(config.default_dataset(), progress=True)
         print(f"dataset {config.default_dataset()!r}: {len(tracks)} tracks in {tracks.attrs['root']}")
     return config.data_dir()
+
+
+def _prepare_gtzan(url: str, sha256: str) -> None:
+    """Fetch and verify GTZAN under the data folder; make it the lessons' dataset."""
+    from . import data, download
+    download.fetch_gtzan(url=url, sha256=sha256)
+    tracks = data.full_gtzan(progress=True)
+    if tracks is None:
+        raise DatasetError(
+            f"GTZAN at {config.data_dir() / 'gtzan'} has fewer than {data.GTZAN_FULL} usable "
+            "tracks. See what is wrong with `!python -m course_utils data verify --dataset "
+            "gtzan`; `download.fetch_gtzan(force=True)` downloads it again.")
+    os.environ["COURSE_DATASET"] = "gtzan"
+    print(f"GTZAN: {len(tracks)} usable tracks; the lessons use it (figures in their texts are "
+          "the synthetic set's)")
 
 
 def _mount_drive() -> Path:

@@ -245,6 +245,26 @@ def load_dataset(name_or_path: str | os.PathLike | None = None, *, min_per_genre
     return tracks
 
 
+GTZAN_FULL = 990   # usable tracks (of 1000) that make the data root's GTZAN the full set
+
+
+def full_gtzan(*, progress: bool = False) -> pd.DataFrame | None:
+    """The data root's GTZAN (``data fetch gtzan``) when the full set is there, else ``None``.
+
+    Decided by checking the files (the check is cached), never by a folder's
+    name: at least :data:`GTZAN_FULL` usable tracks under ``<data root>/gtzan``.
+    The lessons' GTZAN cells call this, so a partial copy or a folder of one's
+    own music called ``gtzan`` does not pass for the benchmark.
+    """
+    if not (config.data_dir() / "gtzan").is_dir():
+        return None
+    try:
+        tracks = load_dataset("gtzan", progress=progress)
+    except (DataNotFoundError, DatasetError):
+        return None
+    return tracks if len(tracks) >= GTZAN_FULL else None
+
+
 # --------------------------------------------------------------------------- identity
 def identity(tracks: pd.DataFrame) -> dict:
     """What a run records to find its data again, on any machine: no absolute path.

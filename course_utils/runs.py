@@ -340,6 +340,16 @@ def _cross_fit_deep(name: str, prepared: segments.Prepared, track_ids: list, fol
 
 
 # --------------------------------------------------------------------------- predicting
+# Said once wherever a run trained on the synthetic set predicts other audio (BENCHMARKS.md,
+# "Synthetic -> real" and "The unsure flag": the lessons' CNN run named 5 of the 14 real GTZAN
+# clips, runs trained on 70 synthetic clips 3 to 8).
+SYNTHETIC_DOMAIN_NOTE = (
+    "This run was trained on the course's synthetic set. On real recordings such runs are close "
+    "to chance: the lessons' CNN run names 5 of the 14 real GTZAN clips the course tests with, "
+    "and smaller synthetic runs 3 to 8 (BENCHMARKS.md). For real music, ask musicnn "
+    "(`python -m course_utils tags FILE`: its tags and zero-shot genre, trained on real "
+    "recordings) or train a run on real music (`train --dataset FOLDER --model musicnn`).")
+
 @dataclass
 class Predictions:
     """What a run says about a set of tracks, part by part, in the order asked.
@@ -423,6 +433,17 @@ class Run:
             far = pred.novelty > self.config["novelty"]["threshold"]
         return ["; ".join(r for r, on in (("low confidence", lo), ("unlike the training music", fa))
                           if on) or None for lo, fa in zip(low, far)]
+
+    def domain_note(self, path: str | os.PathLike) -> str | None:
+        """What to know before trusting this run on ``path``: a note when a run trained on the
+        synthetic set meets other audio (any file outside the synthetic sets), else ``None``."""
+        if self.config.get("data_identity", {}).get("name") != "synthetic":
+            return None
+        where = Path(path).resolve()
+        if any(where.is_relative_to(config.synthetic_dir(fast_profile=fast).resolve())
+               for fast in (False, True)):
+            return None
+        return SYNTHETIC_DOMAIN_NOTE
 
     def embed(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
         """One vector per track: the network's penultimate layer (the input of its
@@ -526,11 +547,12 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     Returns
     -------
     dict
-        ``{"file", "top": [{"genre", "probability"}, ...], "unsure", "unsure_reason"}`` plus,
-        with ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
+        ``{"file", "top": [{"genre", "probability"}, ...], "unsure", "unsure_reason", "note"}``
+        plus, with ``segments=True``, ``"segments"``: one ``{genre: probability}`` per segment.
         ``unsure`` is whether the run flags the answer (:meth:`Run.unsure_reasons`: a top
         probability below its threshold, or music unlike its training tracks), ``None`` for a
-        run without a threshold; ``unsure_reason`` says why.
+        run without a threshold; ``unsure_reason`` says why. ``note`` is
+        :meth:`Run.domain_note`: what a synthetic-trained run is worth on other audio, or ``None``.
 
     Raises
     ------
@@ -547,7 +569,7 @@ def predict_file(run: Run | str | os.PathLike, path: str | os.PathLike, *,
     result = {"file": str(path),
               "top": [{"genre": run.genres[i], "probability": float(probs[i])} for i in order],
               "unsure": None if "unsure" not in run.config else reason is not None,
-              "unsure_reason": reason}
+              "unsure_reason": reason, "note": run.domain_note(path)}
     if segments:
         result["segments"] = [{g: float(p) for g, p in zip(run.genres, sp)}
                               for sp in pred.seg_probs]

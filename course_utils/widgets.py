@@ -216,10 +216,56 @@ def plot_prediction(result: dict, *, ax=None):
     return ax
 
 
-def upload_predict(run_dir, *, top_k: int = 5):
-    """Upload an audio file and see the run's genre prediction (fallback: ``predict_file``)."""
+def second_opinion(run, path, *, top_k: int = 3) -> tuple[dict, dict]:
+    """Print, side by side, what ``run`` and musicnn's zero-shot tagger say about ``path``.
+
+    The run's answer comes with its "unsure" flag and, for a run trained on the
+    synthetic set meeting other audio, its domain note (once); musicnn
+    (:func:`course_utils.tagging.tag_file`) learned from real recordings and
+    needs no training. Returns both results: ``(runs.predict_file(...),
+    tagging.tag_file(...))``.
+    """
+    from . import runs, tagging   # load Keras and musicnn: only these widgets need them
+    ours = runs.predict_file(run, path, top_k=top_k)
+    opinion = tagging.tag_file(path, top_k=top_k)   # both taggers, cached after the first call
+    best = ours["top"][0]
+    print(f"this run (trained on {run.config['dataset']}): {best['genre']} "
+          f"{best['probability']:.0%}" + (f", unsure: {ours['unsure_reason']}"
+                                            if ours["unsure"] else ", not flagged unsure"))
+    print(f"musicnn zero-shot (real training music): {opinion['zero_shot']['genre']} "
+          f"(score {opinion['zero_shot']['score']:.2f})")
+    print("musicnn's top tags:", ", ".join(f"{t['tag']} {t['probability']:.2f}"
+                                           for t in opinion["tags"]))
+    if ours["note"]:
+        print(f"note: {ours['note']}")
+    return ours, opinion
+
+
+def uploaded_files(value) -> list[tuple[str, bytes]]:
+    """``(name, content)`` of each file in a ``FileUpload``'s value, in either format.
+
+    ipywidgets 8 gives a tuple of dicts ``{"name", "type", "size", "content"
+    (a memoryview), "last_modified"}``; ipywidgets 7 (Colab's 7.7) a dict
+    ``{name: {"metadata": {...}, "content": bytes}}``.
+
+    Examples
+    --------
+    >>> uploaded_files(({"name": "a.wav", "content": memoryview(b"RIFF")},))
+    [('a.wav', b'RIFF')]
+    >>> uploaded_files({"a.wav": {"metadata": {"name": "a.wav"}, "content": b"RIFF"}})
+    [('a.wav', b'RIFF')]
+    """
+    if isinstance(value, dict):
+        return [(name, bytes(item["content"])) for name, item in value.items()]
+    return [(item["name"], bytes(item["content"])) for item in value]
+
+
+def upload_predict(run_dir, *, top_k: int = 3):
+    """Upload an audio file; see the run's prediction beside musicnn's (fallback:
+    :func:`second_opinion` on a path)."""
     import ipywidgets as w
     from . import runs   # loads Keras: only the prediction widget needs it
+    from .exceptions import CourseError
     run = runs.load_run(run_dir)
     upload = w.FileUpload(accept=",".join(config.AUDIO_EXTENSIONS), multiple=False,
                           description="Upload audio")
@@ -228,13 +274,13 @@ def upload_predict(run_dir, *, top_k: int = 5):
     def on_upload(change):
         out.clear_output()
         with out:
-            for item in change["new"]:
-                path = Path(tempfile.mkdtemp()) / item["name"]
-                path.write_bytes(bytes(item["content"]))
+            for name, content in uploaded_files(change["new"]):
+                path = Path(tempfile.mkdtemp()) / Path(name).name
+                path.write_bytes(content)
                 try:
-                    result = runs.predict_file(run, path, top_k=top_k)
-                except Exception as err:  # show the reason, keep the widget alive
-                    print(f"Could not predict {item['name']}: {err}")
+                    result, _ = second_opinion(run, path, top_k=top_k)
+                except CourseError as err:  # a bad file: say why, keep the widget alive
+                    print(f"Could not predict {name}: {err}")
                     continue
                 plot_prediction(result)
                 plt.show()

@@ -69,6 +69,13 @@ def test_predict_folder_with_a_bad_file(env, cnn_run, fast_synthetic, tmp_path):
     assert "broken.wav" in result.stderr and "Traceback" not in result.stderr
     good = entries["metal.00000.flac"]
     assert len(good["top"]) == 3 and len(good["segments"]) == 2
+    # a synthetic-trained run on files outside the synthetic set: the domain note in every
+    # row, said once on stderr (stdout stays JSON)
+    assert good["note"] == runs.SYNTHETIC_DOMAIN_NOTE
+    assert result.stderr.count(f"note: {runs.SYNTHETIC_DOMAIN_NOTE}") == 1
+    own = course("predict", cnn_run, fast_synthetic / "genres_original" / "metal" /
+                 "metal.00000.flac", env=env)
+    assert own.returncode == cli.EXIT_OK and "note:" not in own.stdout + own.stderr
     rows = list(csv.DictReader(open(tmp_path / "tags.csv")))
     assert [r["file"].split("/")[-1] for r in rows] == sorted(entries)
     threshold = json.loads((cnn_run / "config.json").read_text())["unsure"]["threshold"]

@@ -323,3 +323,36 @@ def test_import_real_gtzan_sample(gtzan_sample, tmp_path):
     assert len(list(root.glob("genres_original/*/*.wav"))) == 14
     csv = "features_30_sec.csv"
     assert (root / csv).read_bytes() == (gtzan_sample / csv).read_bytes()
+
+
+def _four_second_clips() -> dict[str, bytes]:
+    files = {}
+    for g, genre in enumerate(GENRES):
+        for i in range(2):
+            y = np.random.default_rng(10 * g + i).uniform(-0.5, 0.5, 4 * 22050).astype(np.float32)
+            buf = io.BytesIO()
+            sf.write(buf, y, 22050, format="WAV", subtype="PCM_16")
+            files[f"genres/{genre}/{genre}.{i:05d}.wav"] = buf.getvalue()
+    return files
+
+
+def test_colab_setup_fetches_and_verifies_gtzan_when_asked(server, tmp_path, monkeypatch):
+    from course_utils import colab, config, data
+    from course_utils.exceptions import DatasetError
+    _, digest = _serve(server, _four_second_clips())
+    monkeypatch.setattr(colab, "missing_requirements", lambda: [])
+    for var, value in (("COURSE_DATA_DIR", tmp_path / "home" / "data"),
+                       ("COURSE_RUNS_DIR", tmp_path / "home" / "runs"),
+                       ("COURSE_DATASET", "synthetic")):   # restored after the test
+        monkeypatch.setenv(var, str(value))
+    # a partial copy is not the benchmark: a clear error, the download kept for the next try
+    with pytest.raises(DatasetError, match="fewer than 990 usable tracks"):
+        colab.setup(dataset="gtzan", gtzan_url=server.url, gtzan_sha256=digest)
+    assert config.default_dataset() == "synthetic"
+    monkeypatch.setattr(data, "GTZAN_FULL", 4)
+    data_dir = colab.setup(dataset="gtzan", gtzan_url=server.url, gtzan_sha256=digest)
+    assert data_dir == tmp_path / "home" / "data"
+    assert config.default_dataset() == "gtzan" and len(data.load_dataset(progress=False)) == 4
+    assert len(server.requests) == 1      # fetched once: the second call found it in place
+    with pytest.raises(ParameterError, match="COURSE_DATASET"):
+        colab.setup(dataset="~/music", prepare_data=False)

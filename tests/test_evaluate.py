@@ -97,3 +97,52 @@ def test_plot_confusion_orientation():
     assert ax.get_ylabel() == "true genre" and ax.get_xlabel() == "predicted genre"
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["0.75", "0.25", "0.00", "1.00"]   # row-normalised, row by row
+
+
+def test_chance_guard_is_strict_on_the_synthetic_set_only(capsys):
+    from course_utils.exceptions import CourseError
+    with pytest.raises(CourseError, match="SVM did not learn"):
+        evaluate.assert_above_chance(0.15, 10, what="SVM", dataset="synthetic")
+    evaluate.assert_above_chance(0.15, 10, what="SVM", dataset="/music/gtzan")   # goes on
+    said = capsys.readouterr().out
+    assert "On this data (/music/gtzan), SVM accuracy 15.0% is not above chance" in said
+    assert "The lesson goes on" in said
+
+
+def test_chance_guard_follows_the_lessons_dataset(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATASET", "/music/my_folder")
+    evaluate.assert_above_chance(0.1, 10)
+    assert "On this data (/music/my_folder)" in capsys.readouterr().out
+    monkeypatch.delenv("COURSE_DATASET")
+    from course_utils.exceptions import CourseError
+    with pytest.raises(CourseError):
+        evaluate.assert_above_chance(0.1, 10)
+
+
+def test_gtzan_cells_say_how_to_get_gtzan_when_it_is_absent(tmp_path, monkeypatch, capsys):
+    from fakes import write_dataset
+    from course_utils import data
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    assert data.full_gtzan() is None and evaluate.on_gtzan(("cnn",)) is None
+    assert "data fetch gtzan" in capsys.readouterr().out
+    # a folder called gtzan at the data root is not the benchmark unless it holds the full set
+    write_dataset(tmp_path / "gtzan", genres=("blues", "jazz", "rock"), per_genre=4)
+    assert data.full_gtzan() is None
+    monkeypatch.setattr(data, "GTZAN_FULL", 12)
+    assert len(data.full_gtzan()) == 12
+
+
+@pytest.mark.slow
+def test_gtzan_comparison_scores_the_svm_bar_and_runs_on_one_split(tmp_path, monkeypatch):
+    from fakes import write_dataset
+    from course_utils import data
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("COURSE_FAST", "1")
+    monkeypatch.setattr(data, "GTZAN_FULL", 24)
+    write_dataset(tmp_path / "gtzan", genres=("blues", "jazz", "rock"), per_genre=8, seconds=7.0)
+    table = evaluate.on_gtzan(("lstm",), splits=("random",), epochs=1, ensemble=False)
+    assert list(table["model"]) == ["SVM on statistics (lesson 02)", "lstm"]
+    assert set(table["split"]) == {"random"} and len(set(table["test tracks"])) == 1
+    assert table["track accuracy"].between(0, 1).all()
+    assert (tmp_path / "runs" / "fast" / "gtzan_random_lstm" / "metrics.json").exists()

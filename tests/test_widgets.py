@@ -67,3 +67,42 @@ def test_misclassified_reads_a_runs_predictions(tmp_path):
     assert widgets.misclassified(run, "jazz", "blues").empty
     box = widgets.confusion_explorer(run)
     assert box.children[0].options[0][0] == "blues → jazz (1)"
+
+
+@pytest.mark.parametrize("value", [
+    ({"name": "song.wav", "type": "audio/wav", "size": 4, "content": memoryview(b"RIFF"),
+      "last_modified": 0},),                                            # ipywidgets 8
+    {"song.wav": {"metadata": {"name": "song.wav", "size": 4}, "content": b"RIFF"}},  # 7.7
+], ids=["ipywidgets8", "ipywidgets7"])
+def test_upload_reads_both_ipywidgets_value_formats(value, monkeypatch):
+    from course_utils import runs
+    monkeypatch.setattr(runs, "load_run", lambda run_dir: "the run")
+    seen = []
+
+    def opinion(run, path, *, top_k):
+        seen.append((run, path.name, path.read_bytes()))
+        return {"file": str(path), "top": [{"genre": "rock", "probability": 0.6}]}, {}
+
+    monkeypatch.setattr(widgets, "second_opinion", opinion)
+    box = widgets.upload_predict("runs/cnn")
+    upload = box.children[0]
+    upload.notify_change({"name": "value", "old": (), "new": value, "owner": upload,
+                          "type": "change"})
+    assert seen == [("the run", "song.wav", b"RIFF")]
+
+
+def test_upload_reports_a_bad_file_and_keeps_the_widget(monkeypatch, tmp_path, capsys):
+    from course_utils import runs
+    from course_utils.exceptions import AudioDecodeError
+    monkeypatch.setattr(runs, "load_run", lambda run_dir: "the run")
+
+    def opinion(run, path, *, top_k):
+        raise AudioDecodeError(path, "could not be decoded")
+
+    monkeypatch.setattr(widgets, "second_opinion", opinion)
+    box = widgets.upload_predict("runs/cnn")
+    upload = box.children[0]
+    upload.notify_change({"name": "value", "old": (), "owner": upload, "type": "change",
+                          "new": ({"name": "notes.wav", "content": memoryview(b"text")},)})
+    printed = capsys.readouterr().out   # no kernel here: the Output widget passes prints on
+    assert "Could not predict notes.wav" in printed and "could not be decoded" in printed
