@@ -16,13 +16,14 @@ ifeq ($(shell id -u),0)
 ROOT_FLAG := --allow-root
 endif
 
-.PHONY: lab lab-instructor test test-compat test-browser notebooks data bench clean help
+.PHONY: lab lab-instructor test test-real test-compat test-browser notebooks data bench clean help
 
 help:
 	@echo "make lab    - install (first time), prepare the synthetic data, start JupyterLab on"
 	@echo "              your own copies of the lessons in work/ (solutions are not served)"
 	@echo "make lab-instructor - the same on the whole repository, solutions included"
 	@echo "make test   - install (first time) and run the whole test suite in FAST mode"
+	@echo "make test-real - the lessons (FAST) on a folder of real recordings built from ../shared/data"
 	@echo "make test-browser - run the lessons in JupyterLab in headless Chromium (installs Chromium)"
 	@echo "make test-compat  - unit tests and one lesson under Python 3.10, 3.12 and 3.13 (one venv each)"
 	@echo "variables: PORT=$(PORT) TOKEN=<token> LAB_ROOT=$(LAB_ROOT) PYTHON=$(PYTHON)"
@@ -62,6 +63,22 @@ test: $(STAMP)
 	    --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    --nbval-cell-timeout=900 \
 	    --durations=15
+
+# The lessons on real recordings: the real GTZAN clips of ../shared/data cut into 5-s pieces
+# (tests/real_fixture.py) in a folder named gtzan outside the data root, every solution under
+# nbval in FAST mode with COURSE_DATASET pointing at it, in a fresh runs and cache folder. A
+# smoke test (pieces of one song can sit on both sides of a split): it fails if a lesson
+# stops on real data. Skipped, saying why, where ../shared/data is absent.
+REAL_DIR ?= .real-music
+test-real: $(STAMP)
+	@rm -rf $(REAL_DIR)
+	@if $(PY) tests/real_fixture.py $(REAL_DIR)/gtzan; then \
+	  COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=2 COURSE_DATASET="$(abspath $(REAL_DIR))/gtzan" \
+	  COURSE_RUNS_DIR="$(abspath $(REAL_DIR))/runs" COURSE_CACHE_DIR="$(abspath $(REAL_DIR))/cache" \
+	  $(PY) -m pytest -m "not browser" solutions --nbval-lax --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 \
+	    -p no:cacheprovider --durations=5; \
+	else echo "test-real skipped: no real clips to build the folder from (see above)"; fi
 
 # One venv per other Python (found under pyenv or on the PATH; a clear skip where absent),
 # pinned by constraints/py3.X.txt. CI runs `tests/compat.py --ends --unit-only`.

@@ -150,16 +150,17 @@ def _index(genre_root: Path, *, progress: bool) -> pd.DataFrame:
                 cached = {r["path"]: r for r in blob["rows"]}
         except (ValueError, KeyError):
             logger.warning("ignoring damaged dataset index %s", cache_file)
-    rows, changed = [], False
     files = _audio_files(genre_root)
-    for f in tqdm(files, desc=f"checking {genre_root.name}", unit="file",
-                  disable=not progress or len(files) < 50):
+    fresh = {}
+    for f in files:
         st, hit = f.stat(), cached.get(str(f))
         if hit and hit["size"] == st.st_size and hit["mtime"] == st.st_mtime_ns:
-            rows.append(hit)
-        else:
-            rows.append(check_file(f))
-            changed = True
+            fresh[str(f)] = hit
+    todo = [f for f in files if str(f) not in fresh]   # a bar only for files to check
+    for f in tqdm(todo, desc=f"checking {genre_root.name}", unit="file",
+                  disable=not progress or len(todo) < 50):
+        fresh[str(f)] = check_file(f)
+    rows, changed = [fresh[str(f)] for f in files], bool(todo)
     if changed or len(rows) != len(cached):
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
@@ -463,11 +464,10 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
     if method == "random":
         _validate.fraction(val_size + test_size, "val_size + test_size")
         n = len(tracks)   # whole counts, so 200 tracks give exactly 140/30/30
-        rest, test = train_test_split(tracks["track_id"], test_size=round(n * test_size),
-                                      stratify=tracks["genre"], random_state=seed)
+        rest, test = _random_part(tracks["track_id"], tracks["genre"], round(n * test_size),
+                                  seed, "test")
         rest_genres = tracks.set_index("track_id").loc[rest, "genre"]
-        train, val = train_test_split(rest, test_size=round(n * val_size),
-                                      stratify=rest_genres, random_state=seed)
+        train, val = _random_part(rest, rest_genres, round(n * val_size), seed, "validation")
         return Split(pick(train), pick(val), pick(test), method, seed)
     if method == "fault-filtered":
         lists = {side: _read_list(name) for side, name in
@@ -491,6 +491,23 @@ def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = co
     raise ParameterError("split method 'segment-random' splits segments, not tracks: call "
                          "segments.prepare(split='segment-random') (or "
                          "data.split_segments on segment counts) instead.")
+
+
+def _random_part(ids: pd.Series, genres: pd.Series, size: int, seed: int, side: str):
+    """``train_test_split`` of ``size`` ids, stratified by genre where the counts allow it.
+
+    A small collection can have fewer tracks for a side than genres (or a genre
+    with a single track): then no stratified split exists, and the ids are split
+    at random instead, with a warning that some genres miss from one side.
+    """
+    counts = genres.value_counts()
+    if size >= len(counts) and len(ids) - size >= len(counts) and counts.min() >= 2:
+        return train_test_split(ids, test_size=size, stratify=genres, random_state=seed)
+    logger.warning("random split: %d %s tracks for %d genres (fewest tracks in a genre: %d), "
+                   "too few to put every genre on both sides; splitting without stratifying, "
+                   "so some genres are missing from one side. Scores on so few tracks cannot "
+                   "rank models.", size, side, len(counts), counts.min())
+    return train_test_split(ids, test_size=size, random_state=seed)
 
 
 def split_segments(n_segments: int, *, seed: int = config.SEED, val_size: float = 0.15,

@@ -202,6 +202,9 @@ def _track_metrics(seg_probs: np.ndarray, seg_true: np.ndarray, seg_ids: np.ndar
             "predictions": {t: genres[p] for t, p in zip(ids, y_pred)}}
 
 
+MIN_TEST_TRACKS_PER_GENRE = 3   # fewer test tracks a genre (on average): too few to rank models
+
+
 def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = True) -> dict:
     """Score a run and write the result beside it.
 
@@ -235,6 +238,12 @@ def evaluate_run(run_dir: str | os.PathLike, dataset=None, *, progress: bool = T
         split = "all tracks (external)"
     metrics = {"dataset": name, "split": split, "model": cfg["model"],
                **evaluate_tracks(run, tracks, progress=progress), **baseline}
+    n, (lo, hi) = metrics["n_test_tracks"], metrics["track_accuracy_ci95"]
+    if n < MIN_TEST_TRACKS_PER_GENRE * len(run.genres):
+        metrics["warning"] = (f"{n} test tracks for {len(run.genres)} genres: one track is "
+                              f"{1 / n:.0%} of accuracy and the 95 % interval spans "
+                              f"{lo:.0%}-{hi:.0%}, too few to rank models on this data")
+        logger.warning("%s: %s", run.path.name, metrics["warning"])
     return _write_metrics(run, metrics, stem)
 
 

@@ -149,9 +149,23 @@ def normalise(nb, *, name: str = "notebook"):
             if output.get("output_type") == "stream":
                 output["text"] = _local_paths(_without_backend_logs(output["text"]))
         if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs
-                            if o.get("output_type") != "stream" or o["text"]]
+            cell.outputs = _coalesced([o for o in cell.outputs
+                                       if o.get("output_type") != "stream" or o["text"]])
     return nb
+
+
+def _coalesced(outputs: list) -> list:
+    """Consecutive stream outputs of one stream (stdout, stderr) merged into one, as Jupyter
+    shows them: a training loop's lines are one output, not one per ``print``."""
+    merged = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and output.get("output_type") == "stream"
+                and last.get("output_type") == "stream" and last["name"] == output["name"]):
+            last["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 _BACKEND_LOG = re.compile(

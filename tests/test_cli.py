@@ -93,7 +93,10 @@ def test_unsure_threshold_is_chosen_on_validation_tracks(cnn_run):
     rule = cfg["unsure"]
     assert 0.0 < rule["threshold"] < 1.0 and rule["held_out_tracks"] == len(split["val"])
     assert rule["held_out"] == f"the {len(split['val'])} validation tracks"
-    assert rule["held_out_accuracy"] >= rule["target"] or rule["rule"] == "accuracy"
+    # the coverage rule always flags the least sure 5 % (rounded down) of the held-out tracks
+    n = rule["held_out_tracks"]
+    assert rule["held_out_coverage"] <= 1 - int(n * (1 - rule["keep"])) / n
+    assert rule["rule"] in ("accuracy", "coverage") and 0 < rule["held_out_accuracy"] <= 1
     assert cfg["ensemble_held_out"] == {"tracks": len(split["val"]), "folds": None}
 
 
@@ -152,8 +155,27 @@ def test_evaluate_external_and_compare(env, cnn_run, gtzan_sample):
     assert both.returncode == 0, both.stderr[-2000:]
     files = [os.path.basename(e["file"]) for e in json.loads(both.stdout)]
     assert files == ["jazz.00000.au", "blues.00000.wav", "blues.00001.wav", "blues.00002.wav"]
+    assert {e["note"] for e in json.loads(both.stdout)} == {runs.SYNTHETIC_DOMAIN_NOTE}
     table = course("compare", cnn_run, cnn_run, env=env)
     assert table.returncode == 0 and "cnn" in table.stdout and "± 0.0%" in table.stdout
+
+
+def test_a_real_folder_named_gtzan_trains_evaluates_and_predicts(env, gtzan_sample, tmp_path):
+    """A learner's GTZAN folder, named ``gtzan`` but not under the data root, end to end."""
+    import real_fixture
+    folder = real_fixture.build(tmp_path / "music" / "gtzan", shared=gtzan_sample.parent)
+    out = tmp_path / "runs" / "real"
+    trained = course("train", "--model", "cnn", "--dataset", folder, "--out", out, "--fast",
+                     env=env)
+    assert trained.returncode == cli.EXIT_OK, trained.stderr[-2000:]
+    again = course("evaluate", out, env=env)          # finds the folder it was trained on
+    assert again.returncode == cli.EXIT_OK, again.stderr[-2000:]
+    assert json.loads((out / "metrics.json").read_text())["n_test_tracks"] >= 10
+    said = course("predict", out, gtzan_sample / "genres" / "metal", "--json", env=env)
+    assert said.returncode == cli.EXIT_OK, said.stderr[-2000:]
+    (row,) = json.loads(said.stdout)
+    assert row["note"] is None and row["top"][0]["genre"] in runs.load_run(out).genres
+    assert "note:" not in said.stderr           # trained on real music: no domain note
 
 
 # The CRNN and the parallel model are trained through the same train_run in lesson 05, whose
@@ -172,14 +194,20 @@ def test_musicnn_trains_evaluates_and_predicts_under_jax(env, fast_synthetic, tm
     """``train --model musicnn`` end to end with ``KERAS_BACKEND=jax``, as on a JAX machine."""
     pytest.importorskip("jax")
     jax_env = {**env, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    # 4 genres x 10 FAST clips: musicnn embeds 40 clips instead of all 300 (81 s -> about 25 s)
+    subset = tmp_path / "subset"
+    for genre in ("classical", "metal", "reggae", "disco"):
+        (subset / genre).mkdir(parents=True)
+        for f in sorted((fast_synthetic / "genres_original" / genre).iterdir())[:10]:
+            (subset / genre / f.name).write_bytes(f.read_bytes())
     out = tmp_path / "musicnn-jax"
     result = course("train", "--model", "musicnn", "--pretrained", "MTT_musicnn", "--out", out,
-                    "--fast", env=jax_env)
+                    "--dataset", subset, "--fast", env=jax_env)
     assert result.returncode == cli.EXIT_OK, result.stderr[-2000:]
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["versions"]["backend"] == "jax" and cfg["pretrained"]["model"] == "MTT_musicnn"
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["deep_track_accuracy"] > 0.1 + MARGIN and "svm_track_accuracy" in metrics
+    assert metrics["deep_track_accuracy"] > 0.25 + MARGIN and "svm_track_accuracy" in metrics
     clip = next((fast_synthetic / "genres_original" / "metal").iterdir())
     result = course("predict", out, clip, "--json", env=jax_env)
     assert result.returncode == cli.EXIT_OK, result.stderr[-2000:]

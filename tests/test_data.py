@@ -122,6 +122,15 @@ def test_random_split_sizes_and_strata():
         assert counts.max() - counts.min() <= 1         # stratified by genre
 
 
+def test_random_split_of_too_few_tracks_to_stratify_says_so(caplog):
+    tracks = fake_tracks().groupby("genre").head(3)      # 10 genres x 3: 3 test tracks for 10
+    split = data.split_tracks(tracks, method="random", seed=0, test_size=0.1)
+    train, val, test = _sides(split)
+    assert (len(train), len(val), len(test)) == (23, 4, 3)
+    assert not (train & val) and not (train & test) and not (val & test)
+    assert "too few to put every genre on both sides" in caplog.text
+
+
 @pytest.mark.parametrize("profile, want", [
     ("fast", {"tracks": 300, "train": 210, "val": 45, "test": 45, "segments per clip": 2,
               "training segments": 1050}),

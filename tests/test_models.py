@@ -99,11 +99,11 @@ def test_options_scale_the_models():
     assert big.count_params() > 10 * small.count_params()
     assert build_cnn(input_pool=None).count_params() == small.count_params()
     stacked = build_lstm(units=(64, 32), bidirectional=True)
-    assert stacked.get_layer("bilstm2") is not None
+    assert isinstance(stacked.get_layer("bilstm2"), keras.layers.Bidirectional)
     assert [layer.name for layer in stacked.layers] == \
         [layer.name for layer in build_lstm(units=(64, 32), bidirectional=True).layers]
     assert stacked.count_params() > 2 * build_lstm().count_params()
-    assert build_hybrid(bidirectional=True).get_layer("bigru") is not None
+    assert isinstance(build_hybrid(bidirectional=True).get_layer("bigru"), keras.layers.Bidirectional)
     assert build_cnn(num_classes=4).output.shape == (None, 4)
 
 

@@ -519,3 +519,17 @@ def test_make_lab_serves_a_learners_copies_and_lab_instructor_everything():
     instructor = run("lab-instructor", "-o", ".venv/.installed", "-o", "data")
     assert "--ServerApp.root_dir='.'" in instructor and "/lab/tree/solutions" in instructor
     assert not (REPO / "work" / "solutions").exists()
+
+
+def test_normalise_merges_consecutive_stream_outputs_of_one_stream():
+    cell = new_code_cell("for e in range(2): print(e)", outputs=[
+        new_output("stream", name="stdout", text="Epoch 1/2\n"),
+        new_output("stream", name="stdout", text="loss 0.5\n"),
+        new_output("stream", name="stderr", text="a warning\n"),
+        new_output("display_data", data={"text/plain": "a table"}),
+        new_output("stream", name="stdout", text="Epoch 2/2\n")])
+    nb = notebooks.normalise(new_notebook(cells=[cell]))
+    outputs = nb.cells[0].outputs
+    assert [(o.output_type, o.get("name")) for o in outputs] == [
+        ("stream", "stdout"), ("stream", "stderr"), ("display_data", None), ("stream", "stdout")]
+    assert outputs[0].text == "Epoch 1/2\nloss 0.5\n" and outputs[3].text == "Epoch 2/2\n"

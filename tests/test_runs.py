@@ -63,6 +63,14 @@ def test_metrics_follow_schema(run_dir):
         jsonschema.validate(broken, schema)
 
 
+def test_a_test_set_too_small_to_rank_models_is_named(run_dir):
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    n = metrics["n_test_tracks"]
+    assert n < evaluate.MIN_TEST_TRACKS_PER_GENRE * len(GENRES)    # 32 tracks, 4 genres
+    assert metrics["warning"].startswith(f"{n} test tracks for 4 genres: one track is")
+    assert metrics["warning"].endswith("too few to rank models on this data")
+
+
 def test_refuses_non_empty_out_without_overwrite(run_dir, dataset):
     with pytest.raises(ParameterError, match="refusing to overwrite"):
         runs.train_run("cnn", dataset=dataset, out=run_dir, epochs=1)
