@@ -12,6 +12,7 @@ SVM), 07_your_own_music (the ensemble) and 09_applications (the unsure flag).
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import Sequence
 
@@ -20,6 +21,8 @@ import pandas as pd
 
 from . import config, features, segments
 from .exceptions import CourseError
+
+logger = logging.getLogger("course_utils")
 
 # The only types beyond skops' defaults that a saved StatsModel holds (both scikit-learn's).
 TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier",
@@ -51,7 +54,16 @@ def fit_stats_model(X_stats: np.ndarray, labels: np.ndarray, *, seed: int = conf
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
-    folds = int(max(2, min(3, np.bincount(labels).min())))   # Platt scaling on held-out folds
+    labels = np.asarray(labels)
+    genres, counts = np.unique(labels, return_counts=True)
+    if counts.min() < 2:   # Platt scaling needs each genre in two folds: a lone track twice
+        lone = np.isin(labels, genres[counts < 2])
+        logger.warning("the statistics SVM has a single training track for label %s: its "
+                       "probabilities there are calibrated on that same track",
+                       ", ".join(map(str, genres[counts < 2])))
+        X_stats, labels = np.concatenate([X_stats, X_stats[lone]]), np.concatenate([labels, labels[lone]])
+        counts = np.unique(labels, return_counts=True)[1]
+    folds = int(min(3, counts.min()))   # Platt scaling on held-out folds
     svm = CalibratedClassifierCV(SVC(C=10, gamma="scale", random_state=seed), cv=folds,
                                  ensemble=False)
     model = make_pipeline(StandardScaler(), svm)
@@ -101,13 +113,20 @@ class StatsModel:
     def _stats(feats) -> np.ndarray:
         return np.stack([f["stats"] for f in feats]).astype(np.float64)
 
-    def predict_proba(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
-        """Genre probabilities per track [shape=(n_tracks, n_genres)]."""
+    def predict_proba(self, feats: Sequence[dict[str, np.ndarray]], *,
+                      n_genres: int | None = None) -> np.ndarray:
+        """Genre probabilities per track [shape=(n_tracks, n_trained_genres)], or with a
+        column for each of ``n_genres`` genres (0 for a genre no training track had)."""
         seg = [features.segment_stats(f) for f in feats]
         owner = np.repeat(np.arange(len(seg)), [len(x) for x in seg])
         _, by_segments = segments.mean_per_track(
             self.segment_svm.predict_proba(np.concatenate(seg)), owner)
-        return (self.track_svm.predict_proba(self._stats(feats)) + by_segments) / 2
+        proba = (self.track_svm.predict_proba(self._stats(feats)) + by_segments) / 2
+        if n_genres is None:
+            return proba
+        full = np.zeros((len(proba), n_genres))
+        full[:, self.track_svm.classes_] = proba
+        return full
 
     def save(self, path: str | os.PathLike) -> None:
         """Write both SVMs to ``path`` with skops: a format that loads without running code."""
@@ -142,7 +161,7 @@ class StatsModel:
 
     def predict(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
         """The most probable genre index per track."""
-        return self.predict_proba(feats).argmax(axis=1)
+        return self.track_svm.classes_[self.predict_proba(feats).argmax(axis=1)]
 
     def predict_baseline(self, feats: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
         """The track-statistics SVM's own decision: the classical baseline alone."""
@@ -261,16 +280,8 @@ def cross_fit_stats(feats: Sequence[dict[str, np.ndarray]], labels, folds: Seque
     out = np.zeros((len(labels), labels.max() + 1))
     for fit, held in folds:
         model = StatsModel(seed=seed).fit([feats[i] for i in fit], labels[fit])
-        out[held] = _full_columns(model, [feats[i] for i in held], out.shape[1])
+        out[held] = model.predict_proba([feats[i] for i in held], n_genres=out.shape[1])
     return out
-
-
-def _full_columns(model: "StatsModel", feats, n_genres: int) -> np.ndarray:
-    """``model.predict_proba`` with a column for every genre (0 for a genre missing in a fold)."""
-    proba = model.predict_proba(feats)
-    full = np.zeros((len(proba), n_genres))
-    full[:, model.track_svm.classes_] = proba
-    return full
 
 
 def fit_stats_half(deep_held: np.ndarray, feats: Sequence[dict], labels, *,
@@ -306,7 +317,7 @@ def fit_stats_half(deep_held: np.ndarray, feats: Sequence[dict], labels, *,
         held = np.asarray(held)
         rest = np.setdiff1d(np.arange(len(labels)), held)
         chooser = StatsModel(seed=seed).fit([feats[i] for i in rest], labels[rest])
-        stats_held = _full_columns(chooser, [feats[i] for i in held], deep_held.shape[1])
+        stats_held = chooser.predict_proba([feats[i] for i in held], n_genres=deep_held.shape[1])
         held_labels = labels[held]
     weight, rule = choose_ensemble_weight(deep_held, stats_held, held_labels,
                                           cross_fitted=folds is not None)

@@ -409,7 +409,7 @@ class Run:
         result = Predictions(track_ids, deep, deep, seg_probs, seg_ids)
         if self.stats_model is not None:
             w = self.config.get("ensemble_weight", 1.0)
-            result.stats_probs = self.stats_model.predict_proba(feats)
+            result.stats_probs = self.stats_model.predict_proba(feats, n_genres=len(self.genres))
             result.baseline = self.stats_model.predict_baseline(feats)
             result.probs = w * deep + (1 - w) * result.stats_probs
         if self.novelty is not None:

@@ -54,6 +54,19 @@ def test_stats_model_averages_a_track_svm_and_a_segment_svm(dataset):
     assert (model.predict(test) == yt).mean() >= 0.75      # tones: easy
 
 
+def test_a_genre_with_one_training_track_or_none_still_fits_and_keeps_its_column(
+        tracks_and_feats, caplog):
+    tracks, feats, labels = tracks_and_feats
+    keep = [i for i, y in enumerate(labels) if y != 3] + [int(np.flatnonzero(labels == 3)[0])]
+    keep = [i for i in keep if labels[i] != 1]          # genre 1: no training track at all
+    model = classical.StatsModel(seed=0).fit([feats[i] for i in keep], labels[keep])
+    assert "single training track for label 3:" in caplog.text
+    probs = model.predict_proba(feats, n_genres=4)
+    assert probs.shape == (len(feats), 4) and not probs[:, 1].any()
+    np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-6)
+    assert set(model.predict(feats)) <= {0, 2, 3}       # labels, not column positions
+
+
 def test_ensemble_weight_is_fitted_only_on_enough_validation_tracks(rng):
     labels = np.repeat([0, 1], 10)                       # 10 validation tracks per genre
     right, wrong = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[1 - labels] * 0.8 + 0.1
