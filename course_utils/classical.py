@@ -61,7 +61,8 @@ def fit_stats_model(X_stats: np.ndarray, labels: np.ndarray, *, seed: int = conf
         logger.warning("the statistics SVM has a single training track for label %s: its "
                        "probabilities there are calibrated on that same track",
                        ", ".join(map(str, genres[counts < 2])))
-        X_stats, labels = np.concatenate([X_stats, X_stats[lone]]), np.concatenate([labels, labels[lone]])
+        X_stats = np.concatenate([X_stats, X_stats[lone]])
+        labels = np.concatenate([labels, labels[lone]])
         counts = np.unique(labels, return_counts=True)[1]
     folds = int(min(3, counts.min()))   # Platt scaling on held-out folds
     svm = CalibratedClassifierCV(SVC(C=10, gamma="scale", random_state=seed), cv=folds,

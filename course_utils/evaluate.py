@@ -398,6 +398,48 @@ GTZAN_PUBLISHED = ("Published on GTZAN's fault-filtered split (literature, not m
                    "musicnn or VGGish about 77 %.")
 
 
+GTZAN_MISSING = ("GTZAN is not on this machine, so this lesson's figures are the synthetic "
+                 "set's. `python -m course_utils data fetch gtzan` (1.2 GB) gets it; then run "
+                 "this cell again.")
+
+
+def gtzan_run(model: str = "musicnn", *, split: str = "fault-filtered",
+              **train_kwargs) -> Path | None:
+    """``runs/gtzan_<split>_<model>``: ``model`` trained on the full GTZAN (:func:`ensure_run`,
+    once, then reused), or ``None`` without GTZAN (:func:`data.full_gtzan`), saying how to
+    get it."""
+    if data.full_gtzan() is None:
+        print(GTZAN_MISSING)
+        return None
+    return ensure_run(f"gtzan_{split}_{model}", model=model, dataset="gtzan", split=split,
+                      **train_kwargs)
+
+
+def flag_on_test(run_dir: str | os.PathLike) -> dict:
+    """How a run's "unsure" flag (both tests, :meth:`runs.Run.unsure_reasons`) does on the run's
+    own test tracks, which played no part in choosing it.
+
+    Returns
+    -------
+    dict
+        ``test_tracks``, ``flagged`` (how many), ``kept_accuracy`` (of the others),
+        ``accuracy`` (of all), and the stored ``threshold`` and ``rule``.
+    """
+    from . import runs
+    run = runs.load_run(run_dir)
+    tracks = data.load_recorded(run.config, progress=False)
+    test_ids = set(json.loads((run.path / "split.json").read_text())["test"])
+    test = tracks[tracks["track_id"].isin(test_ids)]
+    pred = run.predict_table(test, progress=False)
+    truth = test.set_index("track_id").loc[pred.track_ids, "genre"]
+    right = pred.probs.argmax(axis=1) == np.array([run.genres.index(g) for g in truth])
+    flagged = np.array([reason is not None for reason in run.unsure_reasons(pred)])
+    return {"test_tracks": int(len(right)), "flagged": int(flagged.sum()),
+            "kept_accuracy": float(right[~flagged].mean()) if (~flagged).any() else float("nan"),
+            "accuracy": float(right.mean()), "threshold": run.config["unsure"]["threshold"],
+            "rule": run.config["unsure"]["rule"]}
+
+
 def on_gtzan(models: Sequence[str] = ("cnn",), *, splits: Sequence[str] = ("fault-filtered",),
              **train_kwargs) -> pd.DataFrame | None:
     """A lesson's key comparison on real GTZAN, when the full set is on this machine.
@@ -418,9 +460,7 @@ def on_gtzan(models: Sequence[str] = ("cnn",), *, splits: Sequence[str] = ("faul
     """
     tracks = data.full_gtzan()
     if tracks is None:
-        print("GTZAN is not on this machine, so this lesson's figures are the synthetic set's. "
-              "`python -m course_utils data fetch gtzan` (1.2 GB) gets it; then run this cell "
-              "again.")
+        print(GTZAN_MISSING)
         return None
     rows = []
     for method in splits:
@@ -431,8 +471,7 @@ def on_gtzan(models: Sequence[str] = ("cnn",), *, splits: Sequence[str] = ("faul
                      "track accuracy": baseline_svm(fit, split.test, genres=tracks.attrs["genres"],
                                                     progress=False)})
         for model in models:
-            run_dir = ensure_run(f"gtzan_{method}_{model}", model=model, dataset="gtzan",
-                                 split=method, **train_kwargs)
+            run_dir = gtzan_run(model, split=method, **train_kwargs)
             m = json.loads((run_dir / "metrics.json").read_text())
             rows.append({"split": method, "model": model, "test tracks": m["n_test_tracks"],
                          "track accuracy": m["track_accuracy"],

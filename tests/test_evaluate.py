@@ -146,3 +146,6 @@ def test_gtzan_comparison_scores_the_svm_bar_and_runs_on_one_split(tmp_path, mon
     assert set(table["split"]) == {"random"} and len(set(table["test tracks"])) == 1
     assert table["track accuracy"].between(0, 1).all()
     assert (tmp_path / "runs" / "fast" / "gtzan_random_lstm" / "metrics.json").exists()
+    # the lessons' single-run cells (07, 09) reuse the same run folder
+    assert evaluate.gtzan_run("lstm", split="random", epochs=1, ensemble=False) == \
+        tmp_path / "runs" / "fast" / "gtzan_random_lstm"

@@ -71,6 +71,17 @@ def test_a_test_set_too_small_to_rank_models_is_named(run_dir):
     assert metrics["warning"].endswith("too few to rank models on this data")
 
 
+def test_flag_on_test_scores_the_stored_flag_on_the_runs_own_test_tracks(run_dir):
+    result = evaluate.flag_on_test(run_dir)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    cfg = json.loads((run_dir / "config.json").read_text())
+    assert result["test_tracks"] == metrics["n_test_tracks"]
+    assert result["accuracy"] == pytest.approx(metrics["track_accuracy"])
+    assert 0 <= result["flagged"] <= result["test_tracks"]
+    assert (result["threshold"], result["rule"]) == (cfg["unsure"]["threshold"],
+                                                     cfg["unsure"]["rule"])
+
+
 def test_refuses_non_empty_out_without_overwrite(run_dir, dataset):
     with pytest.raises(ParameterError, match="refusing to overwrite"):
         runs.train_run("cnn", dataset=dataset, out=run_dir, epochs=1)
