@@ -411,6 +411,11 @@ def gtzan_run(model: str = "musicnn", *, split: str = "fault-filtered",
     if data.full_gtzan() is None:
         print(GTZAN_MISSING)
         return None
+    return _gtzan_run_dir(model, split, **train_kwargs)
+
+
+def _gtzan_run_dir(model: str, split: str, **train_kwargs) -> Path:
+    """:func:`gtzan_run` once GTZAN is known to be here (the check decodes the set's index)."""
     return ensure_run(f"gtzan_{split}_{model}", model=model, dataset="gtzan", split=split,
                       **train_kwargs)
 
@@ -471,7 +476,7 @@ def on_gtzan(models: Sequence[str] = ("cnn",), *, splits: Sequence[str] = ("faul
                      "track accuracy": baseline_svm(fit, split.test, genres=tracks.attrs["genres"],
                                                     progress=False)})
         for model in models:
-            run_dir = gtzan_run(model, split=method, **train_kwargs)
+            run_dir = _gtzan_run_dir(model, method, **train_kwargs)   # GTZAN checked above
             m = json.loads((run_dir / "metrics.json").read_text())
             rows.append({"split": method, "model": model, "test tracks": m["n_test_tracks"],
                          "track accuracy": m["track_accuracy"],
