@@ -1,21 +1,26 @@
 """course_utils: the library behind the music-genre-classification course.
 
-Modules, lowest first; each imports only modules above it in this list:
+Modules and subpackages, lowest first; each imports only those of earlier items
+(imports inside functions too; ``tests/test_packaging.py`` checks it against this list):
 
-1. ``config`` (constants and paths), ``runtime`` (seeding, GPU, versions);
-2. ``exceptions``, ``_validate``;
-3. ``audio`` (loading, checking, segmenting audio), ``features`` (log-mel,
-   MFCC, chroma, contrast, statistics, the feature cache);
-4. ``synth`` (the synthetic dataset, a package), ``data`` (loading datasets and
-   the split rules);
-5. ``segments`` (model inputs and ``prepare``), ``classical`` (the statistics
-   SVMs and the ensemble weight rule);
-6. ``models`` (Keras builders and the one compile function), ``train``
-   (augmentation, batches, ``fit``), ``runs`` (run folders and prediction),
-   ``evaluate`` (metrics, plots, run evaluation).
+1. ``config`` (constants and paths), ``exceptions``;
+2. ``runtime`` (seeding, GPU, versions), ``_validate`` (argument checks);
+3. ``audio`` (loading and checking audio), ``notebooks`` (building and executing the lessons);
+4. ``features`` (log-mel, MFCC, chroma, contrast, statistics, the feature cache),
+   ``synth`` (the synthetic dataset, a package), ``download`` (fetching GTZAN);
+5. ``data`` (datasets and the split rules), ``pretrained`` (musicnn: weights, embeddings);
+6. ``segments`` (model inputs and prepare), ``models`` (Keras builders, a package);
+7. ``classical`` (the statistics SVMs, the ensemble weight and the unsure rules), ``train``
+   (augmentation, batches, fit), ``tagging`` (musicnn's tags, zero-shot genres);
+8. ``runs`` (run folders, training one, predicting with it);
+9. ``evaluate`` (metrics, plots, run evaluation), ``apps`` (archiving, similarity, timelines),
+   ``grading`` (nbgrader release and autograde);
+10. ``widgets``, ``checks`` (the lessons' graded checks), ``colab``, ``cli``;
+11. ``__main__`` (``python -m course_utils``).
 
-Nothing up to ``classical`` imports Keras. ``widgets``, ``checks``, ``colab``,
-``download``, ``notebooks`` and ``cli`` are leaves. Import the module you need,
-e.g. ``from course_utils import data, features``.
+``audio``, ``features``, ``synth``, ``data``, ``segments``, ``classical``, ``runtime``,
+``evaluate``'s metrics, ``widgets``, ``checks`` and ``colab`` load no deep-learning framework
+(lessons 01-02 start in seconds); ``models`` loads Keras but not librosa. Import the module
+you need, e.g. ``from course_utils import data, features``.
 """
 __version__ = "0.1.0"

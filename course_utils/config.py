@@ -25,6 +25,12 @@ SR = 22050                 # sample rate of GTZAN and of every waveform we load
 SEGMENT_SECONDS = 3.0      # models see fixed 3-second segments
 MIN_RMS_DB = -60.0         # quieter than this (dBFS, whole file) counts as silent
 
+# --- musicnn's inputs (course_utils.pretrained computes them; models and segments read them)
+MUSICNN_FEATURE = "musicnn"           # [max_pool, mean_pool] per 3-s patch: a probe's input
+MUSICNN_DIM = 2 * 753                 # its width
+MUSICNN_PATCHES = "musicnn_patches"   # log-mel patches: fine-tuning's input
+MUSICNN_PATCH_SHAPE = (187, 96)       # 3 s at 16 kHz with hop 256, 96 mel bands
+
 # --- features (librosa parameters) ----------------------------------------
 N_FFT = 2048               # STFT window: 93 ms at 22050 Hz
 HOP_LENGTH = 512           # 23 ms between frames -> 130 frames per 3 s segment

@@ -44,8 +44,8 @@ from .exceptions import AudioDecodeError, CourseError, DataNotFoundError
 logger = logging.getLogger("course_utils")
 
 SR = 16000                  # musicnn's sample rate
-N_FFT, HOP_LENGTH, N_MELS = 512, 256, 96
-PATCH_FRAMES = 187          # 3 s at 16 kHz, hop 256
+N_FFT, HOP_LENGTH = 512, 256
+PATCH_FRAMES, N_MELS = config.MUSICNN_PATCH_SHAPE   # 3 s at 16 kHz, hop 256; 96 bands
 PATCH_SECONDS = 3.0
 MODELS = ("MSD_musicnn", "MTT_musicnn")
 DEFAULT_MODEL = "MSD_musicnn"    # see BENCHMARKS.md, "Transfer learning"
@@ -73,9 +73,10 @@ TAGS = {
         "Progressive rock", "60s", "rnb", "indie pop", "sad", "House", "happy"),
 }
 OUTPUTS = ("max_pool", "mean_pool", "penultimate", "taggram")
-FEATURE = "musicnn"         # the model input a probe reads: [max_pool, mean_pool] per patch
-PATCHES = "musicnn_patches" # the input fine-tuning reads: log-mel patches [187, 96]
-FEATURE_DIM = 2 * 753
+FEATURE = config.MUSICNN_FEATURE   # the model input a probe reads: [max_pool, mean_pool]
+PATCHES = config.MUSICNN_PATCHES   # the input fine-tuning reads: log-mel patches [187, 96]
+NOVELTY = "musicnn_msd"     # MSD's [max_pool, mean_pool] per patch: the unsure flag's input
+FEATURE_DIM = config.MUSICNN_DIM
 CACHE_VERSION = 1           # bump when the front end or the cached arrays change
 
 
@@ -226,12 +227,13 @@ def read_weights(name: str) -> dict[str, np.ndarray]:
 def load_musicnn(name: str = "MSD_musicnn") -> keras.Model:
     """:func:`build_musicnn` with the pretrained weights (cached: built once per process).
 
-    The cached model is shared: never train it (:func:`build_fine_tune` makes its own copy).
+    The cached model is shared: never train it (:func:`with_weights` of a fresh
+    :func:`build_musicnn` gives a copy of one's own, as fine-tuning does).
     """
-    return _with_weights(build_musicnn(name), name)
+    return with_weights(build_musicnn(name), name)
 
 
-def _with_weights(model: keras.Model, name: str) -> keras.Model:
+def with_weights(model: keras.Model, name: str) -> keras.Model:
     """Fill ``model``'s layers, named after the TF1 scopes, from the converted checkpoint."""
     arrays = read_weights(name)
     for layer in model.layers:
@@ -368,35 +370,3 @@ def patch_spectrograms(paths: Sequence, *, progress: bool = True) -> dict[str, n
         except (CourseError, OSError) as err:
             logger.warning("skipped %s: %s", p, err)
     return out
-
-
-def build_fine_tune(num_classes: int = 10, *, pretrained_model: str = DEFAULT_MODEL,
-                    hidden: int = 128, dropout: float = 0.5, l2: float = 1e-3,
-                    name: str = "musicnn_ft") -> keras.Model:
-    """musicnn with its pretrained weights under a probe: for fine-tuning.
-
-    Log-mel patches go in (input ``musicnn_patches``, :func:`patches`, not normalised:
-    musicnn's first layer does that); its ``[max_pool, mean_pool]`` pass a
-    ``Normalization`` layer named ``feature_norm`` (adapt it to the training features,
-    as the frozen probe's inputs are normalised) and feed the probe of
-    :func:`course_utils.models.build_probe`. The batch-norm layers stay frozen in
-    inference mode, because a few dozen patches per batch would overwrite statistics
-    learned on a large collection. :func:`course_utils.train.fit_fine_tune` trains it
-    in two stages: the probe on frozen features first, then everything at a small
-    learning rate.
-    """
-    from . import models   # the probe's builder; models does not import this module
-    backbone = _with_weights(build_musicnn(pretrained_model), pretrained_model)
-    for layer in backbone.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            layer.trainable = False
-    # only up to the pooled features: the tagging layers above them get no gradient here
-    trunk = keras.Model(backbone.input, [backbone.get_layer("max_pool").output,
-                                         backbone.get_layer("mean_pool").output],
-                        name=pretrained_model)
-    inputs = keras.Input((PATCH_FRAMES, N_MELS), name=PATCHES)
-    pooled = layers.Concatenate(name="pooled_features")(trunk(inputs))
-    normed = layers.Normalization(axis=-1, name="feature_norm")(pooled)   # adapt() sets it
-    probe = models.build_probe((FEATURE_DIM,), num_classes, hidden=hidden, dropout=dropout,
-                               l2=l2)
-    return keras.Model(inputs, probe(normed), name=name)

@@ -161,7 +161,7 @@ class Prepared:
         return {k: v.shape[1:] for k, v in self.train.X.items()}
 
 
-UNNORMALISED = ("musicnn_patches",)   # musicnn's first layer is its own input normalisation
+UNNORMALISED = (config.MUSICNN_PATCHES,)   # musicnn's first layer normalises its own input
 
 
 def norm_stats(seg: Segments) -> dict[str, dict[str, list[float]]]:

@@ -192,7 +192,7 @@ def fit_fine_tune(model: keras.Model, prepared: segments.Prepared, *, epochs: in
                   probe_epochs: int | None = None, batch_size: int = 32,
                   augment: Sequence[str] = ("mixup",), learning_rate: float = 1e-5,
                   seed: int = config.SEED, verbose: int | str = "auto") -> keras.callbacks.History:
-    """Fine-tune a :func:`course_utils.pretrained.build_fine_tune` model in two stages.
+    """Fine-tune a :func:`course_utils.models.build_fine_tune` model in two stages.
 
     1. **Probe first.** The pretrained network's pooled features of the training and
        validation patches are computed once; ``feature_norm`` is adapted to the training

@@ -7,8 +7,10 @@ wheel must carry every subpackage and every data file.
 """
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -93,3 +95,73 @@ def test_the_wheel_holds_every_module_and_data_file(built_wheel, tmp_path):
     module_file, has_splits = json.loads(out.stdout.strip().splitlines()[-1])
     assert module_file.startswith(str(site)), "imported from the checkout, not the wheel"
     assert has_splits
+
+
+def _layer_map() -> list[set[str]]:
+    """The numbered list of ``course_utils/__init__.py``'s docstring: the modules of each
+    layer, lowest first (the map the package documents is the one this file checks)."""
+    import course_utils
+    layers = []
+    for line in course_utils.__doc__.split("\n\n", 2)[2].splitlines():
+        if re.match(r"\d+\. ", line):
+            layers.append(set())
+        elif not line.startswith("   "):
+            break                                  # the list ends at its first other line
+        layers[-1] |= set(re.findall(r"``(\w+)``", re.sub(r"\([^)]*\)", "", line)))
+    return layers
+
+
+def _imports(path) -> set[str]:
+    """The course_utils modules (top level: a module or subpackage) that ``path`` imports,
+    anywhere in the file, inside functions too."""
+    rel = path.relative_to(config.PACKAGE_DIR)
+    package = list(rel.parent.parts)
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            parts = package[:len(package) - node.level + 1] + (node.module or "").split(".")
+            parts = [p for p in parts if p]
+            found |= {parts[0]} if parts else {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_utils"):
+            parts = node.module.split(".")[1:]
+            found |= {parts[0]} if parts else {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names
+                      if a.name.startswith("course_utils.")}
+    return found
+
+
+def test_every_import_goes_down_the_documented_layers():
+    layers = _layer_map()
+    level = {m: i for i, names in enumerate(layers) for m in names}
+    tops = {p.relative_to(config.PACKAGE_DIR).parts[0].removesuffix(".py")
+            for p in config.PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts}
+    assert tops - {"__init__"} == set(level), "the map in __init__ names every module once"
+    wrong = []
+    for path in config.PACKAGE_DIR.rglob("*.py"):
+        if "__pycache__" in path.parts or path.name == "__init__.py" and \
+                path.parent == config.PACKAGE_DIR:
+            continue
+        me = path.relative_to(config.PACKAGE_DIR).parts[0].removesuffix(".py")
+        wrong += [f"{path.relative_to(config.PACKAGE_DIR)} imports {other}"
+                  for other in _imports(path) - {me} if level[other] >= level[me]]
+    assert wrong == []
+
+
+def test_the_layer_check_sees_an_import_inside_a_function(tmp_path):
+    probe = config.PACKAGE_DIR / "models" / "builders.py"
+    code = probe.read_text()
+    assert "from .. import pretrained" in code       # build_fine_tune's, inside the function
+    assert "pretrained" in _imports(probe)
+
+
+def test_models_load_neither_librosa_nor_tensorflow_under_jax():
+    """bench/model_epoch_time.py runs the builders where only Keras and JAX are installed."""
+    pytest.importorskip("jax")
+    code = ("import os; os.environ['KERAS_BACKEND'] = 'jax'\nimport course_utils.models\n"
+            "import sys; print([m for m in ('librosa', 'tensorflow', 'soundfile') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=config.REPO_DIR, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import pretrained
+from course_utils import models, pretrained
 from course_utils.exceptions import AudioDecodeError, DataNotFoundError, ParameterError
 
 REFERENCE = Path(__file__).parent / "data" / "musicnn_reference.npz"
@@ -134,7 +134,7 @@ def test_embed_files_caches_reports_bad_files_and_follows_edits(tmp_path, monkey
 def test_fine_tune_model_starts_from_the_pretrained_features_and_keeps_bn_frozen():
     import keras
     ref = np.load(REFERENCE)
-    model = pretrained.build_fine_tune(4, pretrained_model="MTT_musicnn")
+    model = models.build_fine_tune(4, pretrained_model="MTT_musicnn")
     backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model)
                     and layer.name == "MTT_musicnn")
     max_pool, mean_pool = backbone.predict(ref["x"], verbose=0)
@@ -146,7 +146,6 @@ def test_fine_tune_model_starts_from_the_pretrained_features_and_keeps_bn_frozen
     assert bn and not any(l.trainable for l in bn)
     conv = backbone.get_layer("conv2d_5")
     before_conv, before_bn = conv.get_weights()[0].copy(), bn[3].get_weights()[2].copy()
-    from course_utils import models
     models.compile_model(model, learning_rate=1e-3)
     x = np.repeat(ref["x"], 4, axis=0) + np.random.default_rng(0).normal(0, 0.1, (4, 187, 96))
     model.train_on_batch(x.astype("float32"), np.arange(4))

@@ -1,6 +1,8 @@
-"""The course's models: a CNN, an LSTM and two hybrids, as Keras 3 builders.
+"""The course's models: a CNN, an LSTM and two hybrids, as Keras 3 builders, and the
+transfer-learning models on musicnn (a probe, and musicnn fine-tuned under one).
 
-Introduced in 03_cnn (CNN), 04_lstm (LSTM) and 05_hybrid (CRNN, parallel fusion).
+Introduced in 03_cnn (CNN), 04_lstm (LSTM), 05_hybrid (CRNN, parallel fusion) and
+08_transfer_learning (probe, fine-tuning).
 
 Every builder returns an *uncompiled* ``keras.Model``; :func:`compile_model`
 adds the course's optimiser, loss and metric. The code uses only ``keras``,
@@ -32,9 +34,10 @@ laptop CPU; wider ``filters`` and ``units`` scale the models up for a GPU.
 Layout
 ------
 ``models/_layers.py`` holds the argument checks and the shared layer blocks,
-``models/builders.py`` the three builders, and this module the input contract,
+``models/builders.py`` the builders, and this module the input contract,
 :func:`build_model`, :func:`compile_model` and :func:`predict_segments`.
-Import everything from ``course_utils.models``.
+Import everything from ``course_utils.models``. Importing it loads Keras only:
+:func:`build_fine_tune` imports ``course_utils.pretrained`` (and librosa) when called.
 """
 from __future__ import annotations
 
@@ -46,10 +49,11 @@ import numpy as np
 from .. import _validate
 from ..exceptions import ParameterError
 from ._layers import EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, MODEL_INPUTS, Shape
-from .builders import build_cnn, build_hybrid, build_lstm, build_probe
+from .builders import build_cnn, build_fine_tune, build_hybrid, build_lstm, build_probe
 
 __all__ = ["LOGMEL_SHAPE", "MFCC_SHAPE", "EMBEDDING_SHAPE", "MODEL_INPUTS", "LOSSES",
-           "build_cnn", "build_lstm", "build_hybrid", "build_probe", "build_model", "select_inputs", "compile_model", "predict_segments"]
+           "build_cnn", "build_lstm", "build_hybrid", "build_probe", "build_fine_tune", "build_model",
+           "select_inputs", "compile_model", "predict_segments"]
 
 
 # --- registry and compilation -----------------------------------------------
@@ -101,9 +105,8 @@ def build_model(name: str, input_shapes: Mapping[str, Shape] | None = None,
         return build_hybrid(shapes["logmel"], num_classes, kind="crnn", **kwargs)
     if name == "musicnn":
         return build_probe(shapes["musicnn"], num_classes, **kwargs)
-    if name == "musicnn_ft":          # pretrained weights, so built where they are loaded
-        from .. import pretrained
-        return pretrained.build_fine_tune(num_classes, **kwargs)
+    if name == "musicnn_ft":
+        return build_fine_tune(num_classes, **kwargs)
     return build_hybrid((shapes["logmel"], shapes["mfcc"]), num_classes,
                         kind="parallel", **kwargs)
 

@@ -13,15 +13,15 @@ from ..exceptions import ParameterError
 
 LOGMEL_SHAPE = (config.N_MELS, config.segment_frames(), 1)  # (128, 130, 1)
 MFCC_SHAPE = (config.segment_frames(), 3 * config.N_MFCC)   # (130, 60)
-EMBEDDING_SHAPE = (1506,)   # musicnn's [max_pool, mean_pool] per 3-s patch (course_utils.pretrained)
+EMBEDDING_SHAPE = (config.MUSICNN_DIM,)   # musicnn's [max_pool, mean_pool] per 3-s patch
 
 MODEL_INPUTS = {
     "cnn": ("logmel",),
     "lstm": ("mfcc",),
     "crnn": ("logmel",),
     "parallel": ("logmel", "mfcc"),
-    "musicnn": ("musicnn",),        # a probe on pretrained embeddings (08_transfer_learning)
-    "musicnn_ft": ("musicnn_patches",),   # musicnn fine-tuned under a probe, on log-mel patches
+    "musicnn": (config.MUSICNN_FEATURE,),     # a probe on pretrained embeddings (lesson 08)
+    "musicnn_ft": (config.MUSICNN_PATCHES,),  # musicnn fine-tuned under a probe, on patches
 }
 
 Shape = tuple[int, ...]

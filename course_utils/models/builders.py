@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from .. import _validate
+from .. import _validate, config
 from ._layers import (EMBEDDING_SHAPE, LOGMEL_SHAPE, MFCC_SHAPE, RECURRENT_DTYPE, Shape, check_common,
                       check_pool_size, check_pooling, check_shape, check_widths, classifier, cnn_features,
                       conv_block, l2_penalty, lstm_features, pool_input)
@@ -306,7 +306,38 @@ def build_probe(input_shape: Shape = EMBEDDING_SHAPE, num_classes: int = 10, *,
     """
     input_shape = check_shape(input_shape, 1, "(n_features,)", EMBEDDING_SHAPE)
     check_common(num_classes, dropout, l2, hidden)
-    inputs = keras.Input(input_shape, name="musicnn")
+    inputs = keras.Input(input_shape, name=config.MUSICNN_FEATURE)
     x = layers.Dropout(dropout, name="embedding_dropout")(inputs)
     outputs = classifier(x, num_classes, dense_units=hidden, dropout=dropout, l2=l2)
     return keras.Model(inputs, outputs, name=name)
+
+
+def build_fine_tune(num_classes: int = 10, *, pretrained_model: str = "MSD_musicnn",
+                    hidden: int = 128, dropout: float = 0.5, l2: float = 1e-3,
+                    name: str = "musicnn_ft") -> keras.Model:
+    """musicnn with its pretrained weights under a probe: for fine-tuning.
+
+    Log-mel patches go in (input ``musicnn_patches``, :func:`course_utils.pretrained.patches`,
+    not normalised: musicnn's first layer does that); its ``[max_pool, mean_pool]`` pass a
+    ``Normalization`` layer named ``feature_norm`` (adapt it to the training features,
+    as the frozen probe's inputs are normalised) and feed the probe of
+    :func:`build_probe`. The batch-norm layers stay frozen in inference mode, because a few
+    dozen patches per batch would overwrite statistics learned on a large collection.
+    :func:`course_utils.train.fit_fine_tune` trains it in two stages: the probe on frozen
+    features first, then everything at a small learning rate.
+    """
+    from .. import pretrained   # the network and its weights; librosa comes with it, on use
+    backbone = pretrained.with_weights(pretrained.build_musicnn(pretrained_model),
+                                       pretrained_model)   # a copy of its own, to train
+    for layer in backbone.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+    # only up to the pooled features: the tagging layers above them get no gradient here
+    trunk = keras.Model(backbone.input, [backbone.get_layer("max_pool").output,
+                                         backbone.get_layer("mean_pool").output],
+                        name=pretrained_model)
+    inputs = keras.Input(config.MUSICNN_PATCH_SHAPE, name=config.MUSICNN_PATCHES)
+    pooled = layers.Concatenate(name="pooled_features")(trunk(inputs))
+    normed = layers.Normalization(axis=-1, name="feature_norm")(pooled)   # adapt() sets it
+    probe = build_probe(EMBEDDING_SHAPE, num_classes, hidden=hidden, dropout=dropout, l2=l2)
+    return keras.Model(inputs, probe(normed), name=name)
