@@ -131,7 +131,7 @@ def timeline(run: Run, path: str | os.PathLike, *, hop: float = 1.5,
     for y in tqdm(_windows(path, starts, window), total=len(starts), unit="window",
                   disable=not progress):
         energy += float(np.sum(np.square(y, dtype=np.float64)))
-        batch.append(run.track_features(y, sr=config.SR))
+        batch.append(run.track_features(y, sr=config.SR, novelty=False))   # windows: genre only
         if len(batch) == BATCH_WINDOWS:
             probs.append(run.predict(batch).probs)
             batch = []

@@ -110,6 +110,10 @@ def _register_models(sub, kw) -> None:
     p.add_argument("--no-overlap", action="store_true",
                    help="never cut overlapping training segments (by default a small "
                         "training set is)")
+    p.add_argument("--novelty", choices=("musicnn", "stats"), default="musicnn",
+                   help="where the unsure flag measures 'unlike the training music': musicnn's "
+                        "embedding (default; sees real recordings) or the summary statistics "
+                        "(no musicnn pass)")
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--out", required=True, type=Path)
     p = sub.add_parser("evaluate", help="score a run on its test set or another dataset", **kw)
@@ -192,7 +196,7 @@ def _train(args) -> int:
                           epochs=args.epochs, seed=args.seed, augment=args.augment,
                           ensemble=not args.no_ensemble, overlap=not args.no_overlap,
                           overwrite=args.overwrite, pretrained_model=args.pretrained,
-                          fine_tune=args.fine_tune)
+                          fine_tune=args.fine_tune, novelty=args.novelty)
     m = evaluate.evaluate_run(run)
     print(f"{run}: track accuracy {m['track_accuracy']:.1%} "
           f"(95% CI {m['track_accuracy_ci95'][0]:.1%}-{m['track_accuracy_ci95'][1]:.1%}), "

@@ -23,13 +23,22 @@ from packaging.version import Version
 
 from . import (_validate, audio, classical, config, data, features, models, pretrained, runtime,
                segments, train)
-from .exceptions import CourseError, DataNotFoundError, ParameterError, RunMismatchError
+from .exceptions import (AudioDecodeError, CourseError, DataNotFoundError, ParameterError,
+                         RunMismatchError)
 
 logger = logging.getLogger("course_utils")
 
-RUN_FORMAT = 4   # 4: weight and unsure rule from held-out tracks; 3: data identity; 2: skops
+RUN_FORMAT = 5   # 5: novelty in musicnn's space; 4: weight and unsure rule from held-out
+                 # tracks; 3: data identity; 2: skops
 STATS_FILE = "stats_model.skops"
 NOVELTY_FILE = "novelty.npz"
+# Where "unlike the training music" is measured (BENCHMARKS.md, "Which space sees real
+# recordings": musicnn's space put 10 of 14 real clips outside a synthetic run's training music,
+# the summary statistics 2, since the synthetic set was tuned to GTZAN's statistics).
+NOVELTY_SPACES = {
+    "musicnn": "musicnn's MSD embedding of each 3-s patch (max_pool and mean_pool, 1506); a "
+               "track's distance is the mean of its patches'",
+    "stats": "the 89 summary statistics (features.STAT_NAMES)"}
 
 
 # --------------------------------------------------------------------------- training
@@ -51,7 +60,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
               ensemble: bool = True, overlap: bool = True, overwrite: bool = False,
               verbose: int | str = "auto", pretrained_model: str = pretrained.DEFAULT_MODEL,
               fine_tune: bool = False, model_kwargs: dict | None = None,
-              patience: int = 6, progress: bool = True) -> Path:
+              patience: int = 6, novelty: str = "musicnn", progress: bool = True) -> Path:
     """Train a model end to end and save a self-describing run folder.
 
     ``out`` receives ``model.keras``, ``config.json`` (feature parameters,
@@ -71,7 +80,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         (:func:`course_utils.models.build_probe`) on the frozen embeddings of
         the pretrained ``pretrained_model`` (cached), with mixup by default; with
         ``fine_tune`` the pretrained network itself trains too, under the probe
-        (:func:`course_utils.pretrained.build_fine_tune`, learning rate 1e-4), on
+        (:func:`course_utils.models.build_fine_tune`, learning rate 1e-4), on
         log-mel patches: slow on a CPU.
     val_size, test_size : float
         Fractions of the tracks for a ``"random"`` split (70/15/15 by default).
@@ -81,6 +90,11 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     patience : int
         Early stopping's patience in epochs (validation loss); the epoch budget or
         more trains to the end.
+    novelty : {"musicnn", "stats"}
+        The space of the "unlike the training music" test (``NOVELTY_SPACES``). musicnn's,
+        the default, costs one musicnn pass over every training track (cached) and every
+        predicted file; the statistics' is free but blind to real recordings for a run
+        trained on the synthetic set.
 
     Returns
     -------
@@ -90,6 +104,7 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     name = hybrid_kind if model_name == "hybrid" else model_name
     name = "musicnn_ft" if fine_tune and name == "musicnn" else name
     _validate.one_of(name, tuple(models.MODEL_INPUTS), "model")
+    _validate.one_of(novelty, tuple(NOVELTY_SPACES), "novelty")
     if fine_tune and name != "musicnn_ft":
         raise ParameterError(f"--fine-tune fine-tunes a pretrained model; --model {model_name} "
                              "is trained from scratch. Use --model musicnn --fine-tune.")
@@ -166,9 +181,10 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     if split != "segment-random":     # its validation tracks were also trained on
         run_config["unsure"] = {**classical.choose_unsure_threshold(held, held_labels),
                                 "held_out": held_source}
-        novelty, run_config["novelty"] = classical.fit_novelty(
-            np.stack([f["stats"] for f in fitted.feats]), fitted.folds)
-        novelty.save(out / NOVELTY_FILE)
+        X, folds = fitted.novelty_inputs(novelty, progress=progress)
+        novelty_model, info = classical.fit_novelty(X, folds)
+        run_config["novelty"] = {**info, "space": novelty, "on": NOVELTY_SPACES[novelty]}
+        novelty_model.save(out / NOVELTY_FILE)
     (out / "config.json").write_text(json.dumps(run_config, indent=1))
     (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
     return out
@@ -199,6 +215,27 @@ class _FittedTracks:
         if self._folds is None:
             self._folds = _cross_fit_folds(self.table, self.labels, self.seed)
         return self._folds
+
+    def novelty_inputs(self, space: str, *, progress: bool) -> tuple[list, list[tuple]]:
+        """The tracks' rows in the novelty ``space`` and the folds over them (tracks
+        musicnn cannot embed are left out, with folds of their own)."""
+        if space == "stats":
+            return [f["stats"] for f in self.feats], self.folds
+        vectors = novelty_vectors(self.table["path"], progress=progress)
+        keep = self.table["path"].isin(vectors.keys()).to_numpy()
+        X = [vectors[p] for p in self.table["path"][keep]]
+        if keep.all():
+            return X, self.folds
+        return X, _cross_fit_folds(self.table[keep].reset_index(drop=True), self.labels[keep],
+                                   self.seed)
+
+
+def novelty_vectors(paths: Sequence, *, progress: bool = True) -> dict[str, np.ndarray]:
+    """``{path: [shape=(n_patches, 1506)]}`` in musicnn's novelty space
+    (``NOVELTY_SPACES["musicnn"]``), from the cached embeddings; files musicnn cannot read
+    are logged and left out."""
+    embedded = pretrained.embed_files(paths, model=pretrained.DEFAULT_MODEL, progress=progress)
+    return {p: pretrained.patch_features(e) for p, e in embedded.items()}
 
 
 def _labels_of(seg: segments.Segments, track_ids: Sequence) -> np.ndarray:
@@ -412,9 +449,20 @@ class Run:
             result.stats_probs = self.stats_model.predict_proba(feats, n_genres=len(self.genres))
             result.baseline = self.stats_model.predict_baseline(feats)
             result.probs = w * deep + (1 - w) * result.stats_probs
-        if self.novelty is not None:
-            result.novelty = self.novelty.distance(np.stack([f["stats"] for f in feats]))
+        key = self.novelty_key
+        if key is not None and all(key in f for f in feats):
+            result.novelty = self.novelty.track_distance([f[key] for f in feats])
         return result
+
+    @property
+    def novelty_key(self) -> str | None:
+        """The feature the novelty test reads (``pretrained.NOVELTY`` or ``"stats"``), or
+        ``None`` for a run without the test. :meth:`track_features` and :meth:`predict_table`
+        add musicnn's; :meth:`predict` measures no distance when the features lack it."""
+        if self.novelty is None:
+            return None
+        space = self.config.get("novelty", {}).get("space", "stats")   # runs before format 5
+        return pretrained.NOVELTY if space == "musicnn" else "stats"
 
     def unsure_reasons(self, pred: Predictions) -> list[str | None]:
         """Why each track of ``pred`` is flagged "unsure" (``None``: it is not).
@@ -422,7 +470,8 @@ class Run:
         Two tests, each chosen at training time on held-out tracks (``config.json``):
         ``"low confidence"`` when the top probability is below ``unsure.threshold``, and
         ``"unlike the training music"`` when the track's statistics lie farther from the
-        training tracks' than ``novelty.threshold`` (:class:`classical.Novelty`). A run
+        training tracks' than ``novelty.threshold`` (:class:`classical.Novelty`, in the space
+        ``novelty.space``, :data:`NOVELTY_SPACES`). A run
         without them flags nothing (every entry ``None``).
         """
         low = np.zeros(len(pred.probs), bool)
@@ -457,14 +506,25 @@ class Run:
         owner = np.repeat(np.arange(len(parts)), [len(p[inputs[0]]) for p in parts])
         return np.stack([emb[owner == i].mean(axis=0) for i in range(len(parts))])
 
-    def track_features(self, y: np.ndarray, *, sr: int) -> dict[str, np.ndarray]:
-        """Everything this run reads from one waveform (with musicnn's input, for musicnn)."""
+    def track_features(self, y: np.ndarray, *, sr: int,
+                       novelty: bool = True) -> dict[str, np.ndarray]:
+        """Everything this run reads from one waveform (with musicnn's input, for musicnn,
+        and, unless ``novelty=False``, the novelty test's musicnn vector)."""
         feats = features.track_features(y, sr=sr)
+        embedded = {}
         if self.config["model"] == "musicnn":
-            emb = pretrained.embed(y, sr=sr, model=self.config["pretrained"]["model"])
-            feats[pretrained.FEATURE] = pretrained.patch_features(emb)
+            model = self.config["pretrained"]["model"]
+            embedded[model] = pretrained.embed(y, sr=sr, model=model)
+            feats[pretrained.FEATURE] = pretrained.patch_features(embedded[model])
         elif self.config["model"] == "musicnn_ft":
             feats[pretrained.PATCHES] = pretrained.patches(pretrained.logmel(y, sr=sr))
+        if novelty and self.novelty_key == pretrained.NOVELTY:
+            model = pretrained.DEFAULT_MODEL
+            try:
+                emb = embedded.get(model) or pretrained.embed(y, sr=sr, model=model)
+                feats[pretrained.NOVELTY] = pretrained.patch_features(emb)
+            except AudioDecodeError as err:   # shorter than musicnn's 3-s patch: not measured
+                logger.info("no novelty distance: %s", err)
         return feats
 
     def predict_table(self, tracks: pd.DataFrame, *, progress: bool = True) -> Predictions:
@@ -474,6 +534,10 @@ class Run:
                                  self.config.get("pretrained", {}).get("model"), progress)
         if extra is not None:
             feats = {p: {**f, **extra[p]} for p, f in feats.items() if p in extra}
+        if self.novelty_key == pretrained.NOVELTY:
+            vectors = novelty_vectors(list(feats), progress=progress)
+            feats = {p: {**f, pretrained.NOVELTY: vectors[p]} if p in vectors else f
+                     for p, f in feats.items()}
         rows = [r for r in tracks.itertuples() if r.path in feats]
         return self.predict([feats[r.path] for r in rows], [r.track_id for r in rows])
 

@@ -27,10 +27,19 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Keep each test's caches out of the repository's data/ folder."""
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+def _isolated_cache(_session_cache, monkeypatch):
+    """Keep the tests' caches out of the repository's data/ folder: one cache for the session
+    (per worker). Its entries are keyed by each file's path, size and modification time, and
+    every test writes its audio to a folder of its own, so tests cannot read each other's
+    entries, while the features and embeddings of the module-scoped datasets are computed
+    once. A test about the cache itself sets a fresh ``COURSE_CACHE_DIR``."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(_session_cache))
 
 
 @pytest.fixture

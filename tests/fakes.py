@@ -44,3 +44,32 @@ def stack_venv(env_dir: Path) -> tuple[Path, Path]:
                                capture_output=True, text=True, check=True).stdout.strip())
     (site / "stack.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python, site
+
+
+def not_done(*args, **kwargs):
+    """A learner's function not written yet: the stub every exercise starts from."""
+    raise NotImplementedError("Exercise: not done yet")
+
+
+def layer_settings(model) -> list:
+    """Each layer's type and the settings that decide what it computes (not its name)."""
+    keep = ("filters", "kernel_size", "strides", "padding", "use_bias", "pool_size", "momentum",
+            "epsilon", "rate", "units", "activation", "recurrent_activation", "kernel_regularizer",
+            "return_sequences", "dims", "target_shape")
+    return [(type(layer).__name__, {k: v for k, v in layer.get_config().items() if k in keep})
+            for layer in model.layers]
+
+
+def assert_twins(mine, library) -> None:
+    """The same layers with the same settings, and the same output on a fixed input once
+    ``mine`` holds ``library``'s weights."""
+    import keras
+    assert layer_settings(mine) == layer_settings(library)
+    mine.set_weights(library.get_weights())
+    rng = np.random.default_rng(0)
+    inputs = library.input if isinstance(library.input, dict) else {"x": library.input}
+    x = {k: rng.normal(size=(4, *t.shape[1:])).astype("float32") for k, t in inputs.items()}
+    x = x if isinstance(library.input, dict) else x["x"]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(mine(x, training=False)),
+                               keras.ops.convert_to_numpy(library(x, training=False)),
+                               rtol=1e-5, atol=1e-6)

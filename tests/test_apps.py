@@ -42,7 +42,7 @@ class _PitchRun:
     genres = ["low", "mid", "high"]
     tones = (220.0, 880.0, 3520.0)
 
-    def track_features(self, y, *, sr):
+    def track_features(self, y, *, sr, novelty=True):
         assert len(y) == config.segment_samples(sr)      # always exactly one segment
         spectrum = np.abs(np.fft.rfft(y))
         freqs = np.fft.rfftfreq(len(y), 1 / sr)
@@ -214,7 +214,8 @@ def test_similarity_refuses_what_it_cannot_use(collection, tmp_path):
         apps.SimilarityIndex.build(collection, space="tags")
 
 
-def test_the_index_file_holds_no_pickle(collection):
+def test_the_index_file_holds_no_pickle(collection, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))   # this test's index only
     apps.SimilarityIndex.build(collection, space="mfcc")
     files = list((config.cache_dir() / "similar").glob("*.npz"))
     assert len(files) == 1

@@ -131,3 +131,26 @@ def test_ensemble_weight_breaks_accuracy_ties_by_likelihood():
     stats = np.where(half[:, None], unsure, sure)
     assert classical.fit_ensemble_weight(deep, stats, labels) == 0.5
     assert classical.fit_ensemble_weight(deep, deep, labels) == 1.0   # a full tie: the network
+
+
+def test_novelty_scores_a_track_by_its_rows_whatever_its_length(tmp_path):
+    rng = np.random.default_rng(0)
+    tracks = [rng.normal(size=(10, 6)) for _ in range(60)]        # 60 tracks of 10 rows
+    folds = [(np.setdiff1d(np.arange(60), np.arange(k, 60, 3)), np.arange(k, 60, 3))
+             for k in range(3)]
+    model, info = classical.fit_novelty(tracks, folds)
+    assert info["held_out_tracks"] == 60 and info["quantile"] == classical.NOVELTY_QUANTILE
+    short = [rng.normal(size=(2, 6)) for _ in range(200)]        # like the training rows
+    long = [rng.normal(size=(30, 6)) for _ in range(200)]
+    far = [rng.normal(loc=3.0, size=(2, 6)) for _ in range(20)]
+    d_short, d_long = model.track_distance(short), model.track_distance(long)
+    assert abs(d_short.mean() - d_long.mean()) < 0.1 * d_long.mean()   # length-free
+    assert (d_long > info["threshold"]).mean() < 0.02
+    assert (d_short > info["threshold"]).mean() < 0.3    # a noisier mean of 2 rows: more, not most
+    assert (model.track_distance(far) > info["threshold"]).all()
+    # the distance of a track's mean vector would not be length-free: shorter looks farther
+    means = lambda ts: model.distance(np.stack([t.mean(0) for t in ts]))
+    assert means(short).mean() > 2 * means(long).mean()
+    model.save(tmp_path / "n.npz")
+    again = classical.Novelty.load(tmp_path / "n.npz")
+    np.testing.assert_allclose(again.track_distance(far), model.track_distance(far), rtol=1e-4)

@@ -99,7 +99,8 @@ def test_parallel_equals_serial(tmp_path):
                                    rtol=1e-5, atol=1e-4)
 
 
-def test_damaged_cache_entry_is_recomputed(tiny_dataset):
+def test_damaged_cache_entry_is_recomputed(tiny_dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))   # damages its own only
     paths = [str(next(tiny_dataset.rglob("*.wav")))]
     features.extract(paths, progress=False)
     for npy in features.feature_cache_dir().rglob("frames.npy"):

@@ -60,8 +60,8 @@ def test_generate_and_autograde(tmp_path, fast_synthetic):
     _submit(course, "solved", solved)
     _submit(course, "untouched", released)
     _submit(course, "wrong", wrong)
-    # lesson 01 runs in well under a minute: a cell that takes 5 is a hung kernel, not work
-    _nbgrader(course, "autograde", LESSON, "--ExecutePreprocessor.timeout=300", env=env)
+    # lesson 01 runs in well under a minute: a cell that takes 2 is a hung kernel, not work
+    _nbgrader(course, "autograde", LESSON, "--ExecutePreprocessor.timeout=120", env=env)
 
     assert _scores(course, "solved") == {name: 1.0 for name in CHECKS}
     assert _scores(course, "untouched") == {name: 0.0 for name in CHECKS}

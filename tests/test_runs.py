@@ -311,7 +311,9 @@ def test_the_flag_calls_sounds_unlike_the_training_music_unsure(run_dir, dataset
     cfg = json.loads((run_dir / "config.json").read_text())
     split = json.loads((run_dir / "split.json").read_text())
     assert cfg["novelty"]["held_out_tracks"] == len(split["train"]) + len(split["val"])
+    assert cfg["novelty"]["space"] == "musicnn"          # the default: musicnn's embedding
     run = runs.load_run(run_dir)
+    assert run.novelty.mean.shape == (pretrained.FEATURE_DIM,)
     noise = np.random.default_rng(0).normal(0, 0.3, 22050 * 7).astype(np.float32)
     sf.write(tmp_path / "noise.wav", noise, 22050)
     odd = runs.predict_file(run, tmp_path / "noise.wav")
@@ -320,6 +322,23 @@ def test_the_flag_calls_sounds_unlike_the_training_music_unsure(run_dir, dataset
     assert own["unsure_reason"] is None or "unlike" not in own["unsure_reason"]
     with np.load(run_dir / runs.NOVELTY_FILE, allow_pickle=False) as npz:   # no pickle in it
         assert set(npz.files) == {"mean", "scale", "precision"}
+
+
+def test_the_statistics_space_and_runs_saved_before_it_had_a_name(tiny_dataset, tmp_path):
+    out = runs.train_run("cnn", dataset=tiny_dataset, out=tmp_path / "stats", epochs=1,
+                         verbose=0, novelty="stats", progress=False)
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["novelty"]["space"] == "stats" and runs.load_run(out).novelty_key == "stats"
+    f = next((tiny_dataset / "rock").iterdir())
+    assert len(runs.predict_file(out, f)["top"]) == 3    # predicts without musicnn's pass
+    pred = runs.load_run(out).predict_table(data.load_dataset(tiny_dataset, progress=False),
+                                            progress=False)
+    assert pred.novelty is not None and np.isfinite(pred.novelty).all()
+    del cfg["novelty"]["space"]                           # a run of format 4
+    (out / "config.json").write_text(json.dumps(cfg))
+    assert runs.load_run(out).novelty_key == "stats"
+    with pytest.raises(ParameterError, match="novelty"):
+        runs.train_run("cnn", dataset=tiny_dataset, out=tmp_path / "x", novelty="mfcc")
 
 
 def test_musicnn_refuses_waveform_copies(dataset, tmp_path):
@@ -352,7 +371,7 @@ def test_fine_tuning_trains_the_probe_first_and_keeps_it_when_tuning_hurts(datas
     extra = runs._transfer_inputs("musicnn_ft", tracks["path"], "MTT_musicnn", False)
     prep = segments.prepare(tracks=tracks, seed=1, overlap=False, extra=extra, augment=(),
                             inputs=models.MODEL_INPUTS["musicnn_ft"], progress=False)
-    model = pretrained.build_fine_tune(len(prep.genres), pretrained_model="MTT_musicnn")
+    model = models.build_fine_tune(len(prep.genres), pretrained_model="MTT_musicnn")
     backbone = [w.copy() for w in model.get_layer("MTT_musicnn").get_weights()]
     probe = [w.copy() for w in model.get_layer("probe").get_weights()]
     # a learning rate of 10 wrecks the pretrained layers: the probe's weights must come back

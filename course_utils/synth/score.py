@@ -103,6 +103,13 @@ def _artist(style: Style, seed: int, genre_index: int, artist: int) -> dict:
                        decay=inst.decay * rng.uniform(0.75, 1.3),
                        drive=inst.drive * rng.uniform(0.6, 1.5))
 
+    # Nine of these draws are read by nothing since the band renderer (band.py) plays General
+    # MIDI programs: bass_inst, comp_inst, lead_inst, reverb, wet, eq, brightness, density and
+    # noise, and with them the instrument choices and the reverb, brightness, density and noise
+    # ranges of each style (styles.py) and most of INSTRUMENTS (sound.py), so tuning those
+    # changes no clip. They stay on purpose: every draw advances the random stream, so removing
+    # one would change every later draw, hence every clip, every lesson's stored outputs and
+    # every benchmark. tests/test_synth.py's golden hashes hold the bytes.
     return {
         "sound": sound, "bpm": rng.uniform(*style.tempo), "key": int(rng.integers(12)),
         "meter": pick(style.meters), "swing": rng.uniform(*style.swing),

@@ -1,0 +1,93 @@
+"""Checks of lesson 01_audio_basics."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ._frame import close, exercise, expect, write_it_yourself
+
+
+@exercise("1.1")
+def check_exercise_1_1(seconds_to_samples: Callable) -> None:
+    """Verifies ``seconds_to_samples(seconds, sr=...)`` on five durations and two rates,
+    including one that needs rounding, and that it returns an ``int``."""
+    for seconds, sr, want in ((3.0, 22050, 66150), (30, 22050, 661500), (0.5, 44100, 22050),
+                              (0.1, 22050, 2205), (1 / 3, 44100, 14700)):
+        got = seconds_to_samples(seconds, sr=sr)
+        expect(isinstance(got, (int, np.integer)), expected="an int", actual=type(got).__name__,
+               hint="wrap the result in int(round(...)).")
+        expect(got == want, expected=f"{want} samples for {seconds:.3g} s at {sr} Hz",
+               actual=got, hint="samples = seconds * sr (multiply, then round).")
+
+
+@exercise("1.2")
+def check_exercise_1_2(amplitude_to_db: Callable) -> None:
+    """Verifies ``amplitude_to_db`` against ``librosa.amplitude_to_db(..., top_db=None)`` on an
+    array with a negative sample and a silent one, with ``ref=1`` and ``ref=0.5``; calling
+    librosa instead of writing the formula fails."""
+    import librosa
+    write_it_yourself(amplitude_to_db, {"librosa", "amplitude_to_db"}, "decibels")
+    a = np.array([1.0, 0.5, 0.1, 0.01, -0.5, 0.0])
+    for ref in (1.0, 0.5):
+        want = librosa.amplitude_to_db(np.abs(a), ref=ref, amin=1e-5, top_db=None)
+        got = np.asarray(amplitude_to_db(a, ref=ref), dtype=float)
+        expect(close(got, want, atol=1e-3), expected=np.round(want, 2).tolist(),
+               actual=np.round(got, 2).tolist(),
+               hint="20 * log10(max(|a|, amin) / ref): use np.abs, np.maximum and 20, not 10.")
+
+
+@exercise("1.3")
+def check_exercise_1_3(n_frames: Callable) -> None:
+    """Verifies ``n_frames(n_samples, hop_length=...)`` against the width of
+    ``librosa.stft`` (``center=True``) for four signal lengths and three hops; calling
+    librosa instead of counting fails."""
+    import librosa
+    write_it_yourself(n_frames, {"librosa", "stft", "frames_to_samples", "samples_to_frames"},
+                      "a frame count")
+    for n_samples, hop in ((66150, 512), (22050, 512), (4096, 256), (132300, 1024)):
+        want = librosa.stft(np.zeros(n_samples, dtype=np.float32), n_fft=2048,
+                            hop_length=hop).shape[1]
+        got = n_frames(n_samples, hop_length=hop)
+        expect(got == want, expected=f"{want} frames for {n_samples} samples, hop {hop}",
+               actual=got, hint="with center=True a frame starts at every hop, from sample 0: "
+                                "count them (don't forget the first one).")
+
+
+@exercise("1.4")
+def check_exercise_1_4(hz_to_mel: Callable) -> None:
+    """Verifies ``hz_to_mel`` against ``librosa.hz_to_mel(f, htk=True)`` on an array of six
+    frequencies and on a single number; calling librosa instead of the formula fails."""
+    import librosa
+    write_it_yourself(hz_to_mel, {"librosa", "hz_to_mel"}, "the mel formula")
+    f = np.array([0.0, 100.0, 440.0, 1000.0, 4000.0, 11025.0])
+    want = librosa.hz_to_mel(f, htk=True)
+    got = np.asarray(hz_to_mel(f), dtype=float)
+    expect(close(got, want, atol=0.01), expected=np.round(want, 1).tolist(),
+           actual=np.round(got, 1).tolist(), hint="m = 2595 * log10(1 + f / 700).")
+    one = float(np.asarray(hz_to_mel(1000.0)))
+    expect(abs(one - 1000.0) < 0.1, expected="about 1000 mel for 1000 Hz", actual=round(one, 2),
+           hint="it must work on a plain number too.")
+
+
+@exercise("1.5")
+def check_exercise_1_5(loudness_curve: Callable) -> None:
+    """Verifies ``loudness_curve(y, frame_length=..., hop_length=...)`` against
+    ``librosa.feature.rms(..., center=False)`` in dBFS (``amin=1e-5``) on a signal that grows
+    louder, with a silent stretch, for two frame settings; calling librosa fails."""
+    import librosa
+    write_it_yourself(loudness_curve, {"librosa", "rms", "frame"}, "the loudness curve")
+    rng = np.random.default_rng(2)
+    y = (rng.normal(size=30000) * np.linspace(0.01, 0.5, 30000)).astype(np.float32)
+    y[10000:14000] = 0.0
+    for frame_length, hop in ((2048, 512), (1000, 300)):
+        rms = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop, center=False)[0]
+        want = 20 * np.log10(np.maximum(rms, 1e-5))
+        got = np.asarray(loudness_curve(y, frame_length=frame_length, hop_length=hop), float)
+        expect(got.shape == want.shape, expected=f"{len(want)} frames (frame_length="
+                                                 f"{frame_length}, hop_length={hop})",
+               actual=got.shape, hint="frames start at 0, hop, 2*hop, ... while a whole frame "
+                                      "fits (no padding): 1 + (len(y) - frame_length) // hop.")
+        expect(close(got, want, atol=1e-3), expected=f"RMS in dBFS, e.g. {want[:3].round(2)}",
+               actual=got[:3].round(2), hint="sqrt(mean(frame ** 2)), then 20 log10 with "
+                                             "the floor amin=1e-5 (silence is -100 dB).")

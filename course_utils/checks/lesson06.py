@@ -1,0 +1,238 @@
+"""Checks of lesson 06_evaluation."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ._frame import CheckFailed, close, exercise, expect, write_it_yourself
+
+
+@exercise("6.1")
+def check_exercise_6_1(vote_accuracy: Callable) -> None:
+    """Verifies ``vote_accuracy(seg_pred, seg_true, track_ids)`` on three hand-made cases:
+    a vote that differs from segment accuracy, a tie (goes to the smallest label) and
+    tracks whose segments are not contiguous."""
+    ids = np.array(["a", "a", "a", "b", "b", "b", "c", "c", "c"])
+    truth = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    pred = np.array([0, 1, 0, 2, 2, 1, 2, 2, 2])      # a right, b wrong, c right
+    cases = [(pred, truth, ids, 2 / 3, "segment accuracy would be 6/9; vote per track"),
+             (np.array([1, 0, 3, 3]), np.array([0, 0, 3, 3]), np.array(["x", "x", "y", "y"]),
+              1.0, "x ties 1-1 between labels 0 and 1: the tie goes to 0, its true label"),
+             (np.array([4, 5, 4, 5, 4]), np.array([4, 5, 4, 5, 4]),
+              np.array(["p", "q", "p", "q", "p"]), 1.0,
+              "a track's segments need not be next to each other: select them by id")]
+    for seg_pred, seg_true, track_ids, want, hint in cases:
+        got = vote_accuracy(seg_pred, seg_true, track_ids)
+        expect(close(float(got), want), expected=f"{want:.3f}", actual=got, hint=hint)
+
+
+@exercise("6.2")
+def check_exercise_6_2(per_genre_scores: Callable) -> None:
+    """Verifies ``per_genre_scores(cm)`` (precision, recall and F1 of every class, true
+    classes on the rows) against scikit-learn on two non-symmetric confusion matrices, one
+    with a class that is never predicted and one with a class that has no tracks (scores
+    0, not NaN), without calling scikit-learn's or the course's scoring functions."""
+    from sklearn.metrics import precision_recall_fscore_support
+    write_it_yourself(per_genre_scores, {"precision_recall_fscore_support", "f1_score",
+                                         "precision_score", "recall_score", "scores",
+                                         "classification_report"}, "the scores")
+    for cm in (np.array([[5, 2, 0, 1], [1, 3, 0, 0], [0, 4, 0, 2], [0, 0, 0, 6]]),
+               np.array([[7, 1, 2], [0, 0, 0], [3, 1, 4]])):
+        n = len(cm)
+        y_true = np.repeat(np.repeat(np.arange(n), n), cm.ravel())
+        y_pred = np.repeat(np.tile(np.arange(n), n), cm.ravel())
+        want = precision_recall_fscore_support(y_true, y_pred, labels=range(n),
+                                               zero_division=0)[:3]
+        got = per_genre_scores(cm)
+        expect(len(got) == 3, expected="three arrays: precision, recall, F1", actual=len(got),
+               hint="return precision, recall, f1.")
+        for name, g, w in zip(("precision", "recall", "F1"), got, want):
+            g = np.asarray(g, dtype=float)
+            expect(not np.isnan(g).any(), expected=f"no NaN in {name}", actual=g.round(3),
+                   hint="a class never predicted (or never true) scores 0, not 0/0.")
+            expect(close(g, w), expected=f"{name} {np.round(w, 3).tolist()}",
+                   actual=np.round(g, 3).tolist(),
+                   hint={"precision": "precision divides the diagonal by the column sums "
+                                      "(what was predicted).",
+                         "recall": "recall divides the diagonal by the row sums (what was "
+                                   "true).",
+                         "F1": "F1 is the harmonic mean 2PR / (P + R), not (P + R) / 2."}[name])
+
+
+@exercise("6.3")
+def check_exercise_6_3(bootstrap_interval: Callable) -> None:
+    """Verifies ``bootstrap_interval(correct, level=..., seed=...)`` against
+    ``evaluate.bootstrap_ci`` on 45 and 300 per-track results at levels 0.95 and 0.5, within
+    0.02 or one and a half tracks (random draws differ); that the same seed gives the same
+    interval and other seeds other ones (a bootstrap resamples: a formula does not); and
+    that it does not call ``evaluate.bootstrap_ci``."""
+    from .. import evaluate
+    write_it_yourself(bootstrap_interval, {"bootstrap_ci", "bootstrap", "evaluate"},
+                      "a bootstrap")
+    for n_right, n in ((30, 45), (210, 300)):
+        correct = np.arange(n) < n_right
+        for level in (0.95, 0.5):
+            want = evaluate.bootstrap_ci(correct, level=level)
+            got = bootstrap_interval(correct, level=level)
+            tolerance = max(0.02, 1.5 / n)     # resamples differ by a track or so
+            expect(close(np.asarray(got, float), want, rtol=0, atol=tolerance),
+                   expected=f"about ({want[0]:.3f}, {want[1]:.3f}) for {n_right}/{n} correct "
+                            f"at level {level}", actual=got,
+                   hint="resample indices with replacement (n_boot x n), average each row, "
+                        "take the (1-level)/2 and 1-(1-level)/2 quantiles.")
+    correct = np.arange(300) < 211
+    draws = [tuple(np.round(bootstrap_interval(correct, level=0.9, seed=seed, n_boot=100), 9))
+             for seed in (1, 1, 2, 3, 4)]      # few resamples: every seed gives its own ends
+    expect(draws[0] == draws[1], expected="the same interval for the same seed",
+           actual=f"{draws[0]} and {draws[1]}", hint="draw every random number from "
+                                                    "np.random.default_rng(seed).")
+    expect(len(set(draws)) > 1, expected="intervals that move a little with the seed",
+           actual=f"{draws[0]} for seeds 1 to 4",
+           hint="resample with rng.integers: a formula (e.g. p ± 1.96·√(p(1-p)/n)) is not "
+                "a bootstrap.")
+
+
+@exercise("6.4")
+def check_exercise_6_4(n_needed: Callable) -> None:
+    """Verifies ``n_needed(p, half_width, z=1.96)``, the test tracks for a ±``half_width``
+    interval at accuracy ``p`` (rounded up), on the lesson's case (0.7, 0.05: 323), one
+    where rounding to the nearest track is wrong (0.6, 0.04: 577, not 576) and three cases
+    drawn afresh at every run."""
+    rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
+    cases = [(0.7, 0.05), (0.6, 0.04), *zip(rng.uniform(0.3, 0.95, 3).round(3).tolist(),
+                                            rng.uniform(0.02, 0.1, 3).round(3).tolist())]
+    for p, half_width in cases:
+        want = int(np.ceil(1.96 ** 2 * p * (1 - p) / half_width ** 2))
+        got = n_needed(p, half_width)
+        expect(isinstance(got, (int, np.integer)) and got == want,
+               expected=f"{want} tracks for accuracy {p} and ±{half_width}", actual=got,
+               hint="solve z * sqrt(p * (1 - p) / n) = half_width for n, then round up "
+                    "(math.ceil) to a whole track.")
+
+
+@exercise("6.5")
+def check_exercise_6_5(shared_values: Callable) -> None:
+    """Verifies ``shared_values(train, test, column)`` returns exactly the shared values as
+    a set, for track ids and for artists (with a missing artist), and an empty set when
+    nothing is shared."""
+    import pandas as pd
+    train = pd.DataFrame({"track_id": ["a.1", "a.2", "b.1"], "artist": ["x", "y", None]})
+    test = pd.DataFrame({"track_id": ["a.2", "c.1", "b.1"], "artist": ["y", "z", None]})
+    clean = pd.DataFrame({"track_id": ["d.1"], "artist": ["w"]})
+    for tr, te, column, want in ((train, test, "track_id", {"a.2", "b.1"}),
+                                 (train, test, "artist", {"y"}),
+                                 (train, clean, "track_id", set())):
+        got = shared_values(tr, te, column)
+        expect(isinstance(got, set) and got == want, expected=f"{want} for column {column!r}",
+               actual=got, hint="the intersection of two sets; drop missing values (dropna) "
+                                "first.")
+
+
+@exercise("6.6")
+def check_exercise_6_6(artist_folds: Callable) -> None:
+    """Verifies ``artist_folds(tracks, n_folds=..., seed=...)`` on a made-up table of 10
+    genres with artists of 2 to 6 tracks (and a track without an artist): every track in
+    exactly one test fold, no artist in two folds, each genre spread over the folds, and
+    the folds of ``data.split_tracks(method="kfold")`` for the same seed, which the
+    lesson's runs use."""
+    import pandas as pd
+    from ..data import split_tracks
+    rng = np.random.default_rng(5)
+    rows = []
+    for g in range(10):
+        for a in range(6):
+            rows += [(f"genre{g}", f"genre{g}-a{a}")] * int(rng.integers(2, 7))
+    tracks = pd.DataFrame(rows, columns=["genre", "artist"])
+    tracks["track_id"] = [f"{g}.{i:05d}" for i, g in enumerate(tracks["genre"])]
+    tracks.loc[0, "artist"] = None                       # an unknown artist: its own group
+    for n_folds, seed in ((5, 42), (3, 0)):
+        folds = [list(f) for f in artist_folds(tracks, n_folds=n_folds, seed=seed)]
+        expect(len(folds) == n_folds, expected=f"{n_folds} folds", actual=len(folds),
+               hint="one list of test track ids per fold.")
+        flat = [t for f in folds for t in f]
+        expect(sorted(flat) == sorted(tracks["track_id"]),
+               expected="every track in exactly one test fold",
+               actual=f"{len(flat)} ids, {len(set(flat))} distinct",
+               hint="StratifiedGroupKFold's test indices cover every row once.")
+        artist_of = dict(zip(tracks["track_id"], tracks["artist"].fillna(tracks["track_id"])))
+        owners = {}
+        for k, f in enumerate(folds):
+            for t in f:
+                owners.setdefault(artist_of[t], set()).add(k)
+        split_artists = sorted(a for a, ks in owners.items() if len(ks) > 1)
+        expect(not split_artists, expected="each artist's tracks in one fold",
+               actual=f"{len(split_artists)} artists in two folds, e.g. {split_artists[:2]}",
+               hint="groups=tracks['artist'] (a track without an artist is its own group).")
+        want = [sorted(split_tracks(tracks, method="kfold", folds=n_folds, fold=k,
+                                    seed=seed).test["track_id"]) for k in range(n_folds)]
+        expect([sorted(f) for f in folds] == want,
+               expected="the folds of data.split_tracks(method='kfold') for the same seed",
+               actual="other (perhaps valid) folds",
+               hint="StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)"
+                    ".split(tracks, tracks['genre'], groups).")
+
+
+
+def _fake_folds(root, tests: list[list[str]], *, leak: int | None = None) -> list:
+    """Run folders of a made-up 3-fold CV of 9 tracks: ``split.json`` and ``metrics.json``;
+    ``leak`` puts fold ``leak``'s first test track into its own training tracks too."""
+    import json
+    from pathlib import Path
+    everyone = sorted(t for fold in tests for t in fold)
+    dirs = []
+    for k, test in enumerate(tests):
+        d = Path(root) / f"fold{k}"
+        d.mkdir()
+        rest = [t for t in everyone if t not in test]
+        split = {"train": rest[1:] + ([test[0]] if k == leak else []), "val": rest[:1],
+                 "test": test}
+        metrics = {"n_test_tracks": len(test), "segment_accuracy": 0.5 + 0.1 * k,
+                   "track_accuracy": 0.6 + 0.1 * k, "val_track_accuracy": 0.1}
+        (d / "split.json").write_text(json.dumps(split))
+        (d / "metrics.json").write_text(json.dumps(metrics))
+        dirs.append(d)
+    return dirs
+
+
+@exercise("6.7")
+def check_exercise_6_7(cross_validate: Callable) -> None:
+    """Verifies ``cross_validate(n_folds, train_fold)`` on made-up run folders of a 3-fold
+    cross-validation: ``train_fold`` called once per fold, in order 0, 1, 2; one row per fold
+    with the test tracks and the segment and track accuracies of each run's ``metrics.json``;
+    and an error that names the track when a fold's test track is also among its own training
+    tracks, or in an earlier fold's test set (both read from ``split.json``)."""
+    import tempfile
+    tests = [["t0", "t1", "t2"], ["t3", "t4", "t5"], ["t6", "t7", "t8"]]
+    with tempfile.TemporaryDirectory() as root:
+        dirs = _fake_folds(root, tests)
+        calls = []
+        table = cross_validate(3, lambda k: calls.append(k) or dirs[k])
+        expect(calls == [0, 1, 2], expected="train_fold called with 0, 1, 2", actual=calls,
+               hint="for k in range(n_folds): run_dir = train_fold(k).")
+        columns = ["test tracks", "segment accuracy", "track accuracy"]
+        missing = [c for c in columns if c not in getattr(table, "columns", [])]
+        expect(not missing, expected=f"a DataFrame with the columns {columns}",
+               actual=f"missing {missing}", hint="one dict per fold, then pd.DataFrame(rows).")
+        got = table[columns].to_numpy(dtype=float).round(6).tolist()
+        want = [[3, 0.5, 0.6], [3, 0.6, 0.7], [3, 0.7, 0.8]]
+        expect(got == want, expected=want, actual=got,
+               hint="read n_test_tracks, segment_accuracy and track_accuracy from each "
+                    "run's metrics.json (the test scores, not validation).")
+    for tests_, leak, track, where in (
+            (tests, 1, "t3", "its own training tracks"),
+            ([["t0", "t1", "t2"], ["t2", "t4", "t5"], ["t6", "t7", "t8"]], None, "t2",
+             "the test set of fold 0")):
+        with tempfile.TemporaryDirectory() as root:
+            dirs = _fake_folds(root, tests_, leak=leak)
+            try:
+                cross_validate(3, lambda k: dirs[k])
+            except NotImplementedError:
+                raise
+            except Exception as err:   # the learner may raise ValueError or CourseError
+                expect(track in str(err), expected=f"an error that names track {track}",
+                       actual=repr(err), hint="say which track and where else it is.")
+            else:
+                raise CheckFailed(f"expected an error: test track {track} is also in {where}, "
+                                  "got none. Hint: compare each fold's split.json test ids with "
+                                  "its train and val ids, and with the test ids of earlier folds.")
