@@ -4,7 +4,8 @@ Modules and subpackages, lowest first; each imports only those of earlier items
 (imports inside functions too; ``tests/test_packaging.py`` checks it against this list):
 
 1. ``config`` (constants and paths), ``exceptions``;
-2. ``runtime`` (seeding, GPU, versions), ``_validate`` (argument checks);
+2. ``runtime`` (seeding, GPU, versions), ``_validate`` (argument checks), ``_io`` (cache
+   keys, atomic writes);
 3. ``audio`` (loading and checking audio), ``notebooks`` (building and executing the lessons);
 4. ``features`` (log-mel, MFCC, chroma, contrast, statistics, the feature cache),
    ``synth`` (the synthetic dataset, a package), ``download`` (fetching GTZAN);

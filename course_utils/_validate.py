@@ -1,8 +1,9 @@
 """Input checks, in one place (as librosa keeps ``util.valid_audio``).
 
 Each check raises :class:`~course_utils.exceptions.ParameterError` or
-:class:`~course_utils.exceptions.AudioDecodeError` with a message that shows the
-bad value and says how to fix it. Introduced in 01_audio_basics.
+:class:`~course_utils.exceptions.DataNotFoundError` with a message that shows the
+bad value and says how to fix it. Whether decoded audio is usable is
+``course_utils.audio.unusable``'s rule. Introduced in 01_audio_basics.
 """
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from typing import Iterable
 
 import numpy as np
 
-from . import config
-from .exceptions import AudioDecodeError, DataNotFoundError, ParameterError
+from .exceptions import DataNotFoundError, ParameterError
 
 
 def valid_audio(y: np.ndarray, *, mono: bool = True) -> None:
@@ -73,29 +73,3 @@ def existing_file(path) -> Path:
     if not path.exists():
         raise DataNotFoundError(f"{path}: no such file. Check the path and its spelling.")
     return path
-
-
-def usable_waveform(y: np.ndarray, sr: int, path, *, min_seconds: float) -> None:
-    """Check a decoded waveform: not empty, not silent, long enough.
-
-    Raises
-    ------
-    AudioDecodeError
-        Naming ``path``, what is wrong and the fix.
-    """
-    if y.size == 0:
-        raise AudioDecodeError(path, "the file holds no audio samples (empty)",
-                               "Re-export or re-download it, or remove it from the dataset.")
-    seconds = y.shape[-1] / sr
-    if seconds < min_seconds:
-        raise AudioDecodeError(
-            path, f"too short: {seconds:.2f} s, but at least {min_seconds:g} s "
-                  f"(one segment) is needed",
-            "Use a longer clip, or lower config.SEGMENT_SECONDS.")
-    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
-    rms_db = 20 * np.log10(max(rms, 1e-12))
-    if rms_db < config.MIN_RMS_DB:
-        raise AudioDecodeError(
-            path, f"silent: its level is {rms_db:.0f} dBFS, below the "
-                  f"{config.MIN_RMS_DB:.0f} dBFS threshold",
-            "Check that the right file was exported; a silent clip cannot be classified.")

@@ -9,8 +9,6 @@ nearest neighbours. Introduced in 09_applications.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ import pandas as pd
 import soundfile as sf
 from scipy.ndimage import uniform_filter1d
 
-from . import _validate, audio, config, features, pretrained
+from . import _io, _validate, audio, config, features, pretrained
 from .exceptions import AudioDecodeError, ParameterError
 
 if TYPE_CHECKING:
@@ -89,11 +87,8 @@ def _duration(path: Path) -> float:
                                "Re-download or re-export it, or delete it.")
     try:
         info = sf.info(str(path))
-    except Exception as err:
-        raise AudioDecodeError(
-            path, f"could not be opened for reading in blocks ({str(err).splitlines()[0]})",
-            "Use a wav, flac, ogg or mp3 file that libsndfile reads, or convert it with "
-            "ffmpeg or sox.") from None
+    except audio.DECODE_ERRORS as err:
+        raise audio.decode_error(path, err, "could not be opened for reading in blocks") from err
     return info.frames / info.samplerate
 
 
@@ -123,9 +118,9 @@ def timeline(run: Run, path: str | os.PathLike, *, hop: float = 1.5,
     from tqdm.auto import tqdm
     path = Path(path)
     window, duration = config.SEGMENT_SECONDS, _duration(path)
-    if duration < window:
-        raise AudioDecodeError(path, f"too short: {duration:.2f} s, but at least {window:g} s "
-                                     "(one window) is needed", "Use a longer recording.")
+    found = audio.unusable(duration, None, min_seconds=window, unit="one window")
+    if found:
+        raise AudioDecodeError(path, *found)
     starts = window_starts(duration, window=window, hop=hop)
     probs, batch, energy = [], [], 0.0
     for y in tqdm(_windows(path, starts, window), total=len(starts), unit="window",
@@ -138,10 +133,9 @@ def timeline(run: Run, path: str | os.PathLike, *, hop: float = 1.5,
     if batch:
         probs.append(run.predict(batch).probs)
     rms_db = 10 * np.log10(max(energy / (len(starts) * config.segment_samples()), 1e-24))
-    if rms_db < config.MIN_RMS_DB:
-        raise AudioDecodeError(path, f"silent: its level is {rms_db:.0f} dBFS, below the "
-                                     f"{config.MIN_RMS_DB:.0f} dBFS threshold",
-                               "Check that the right file was exported; silence has no genre.")
+    found = audio.unusable(duration, rms_db, min_seconds=window, unit="one window")
+    if found:
+        raise AudioDecodeError(path, *found)
     P = np.concatenate(probs)
     table = pd.DataFrame({"start": starts, "end": starts + window,
                           "genre": [run.genres[i] for i in P.argmax(1)],
@@ -233,13 +227,13 @@ class SimilarityIndex:
         if not folder.is_dir():
             raise ParameterError(f"{folder} is not a folder of audio files. Give --index the "
                                  "folder to search (e.g. a dataset's genres_original).")
-        files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and audio.is_audio_file(p))
+        files = [str(p) for p in audio.audio_files(folder)]
         if not files:
             raise ParameterError(f"{folder} holds no audio files "
                                  f"({', '.join(config.AUDIO_EXTENSIONS)}).")
         cache = _index_file(folder, space, run)
         old = _read_index(cache)
-        signature = {p: _signature(p) for p in files}
+        signature = {p: _io.signature(p) for p in files}
         keep = {p: e for p, e in old.items() if signature.get(p) == e[0]}
         todo = [p for p in files if p not in keep]
         new, errors = embed_files(todo, space=space, run=run, progress=progress)
@@ -336,18 +330,12 @@ def _check_run_space(run) -> None:
 
 # ------------------------------------------------------------------ the index cache
 
-def _signature(path: str) -> list:
-    st = Path(path).stat()
-    return [st.st_size, st.st_mtime_ns]
-
-
 def _index_file(folder: Path, space: str, run) -> Path:
     who = None
     if space == "run" and run is not None:
-        st = (Path(run.path) / "model.keras").stat()
-        who = [str(Path(run.path).resolve()), st.st_size, st.st_mtime_ns]
-    key = json.dumps([str(folder.resolve()), space, who, config.feature_params(), INDEX_FORMAT])
-    return config.cache_dir() / "similar" / f"{hashlib.sha1(key.encode()).hexdigest()}.npz"
+        who = [str(Path(run.path).resolve()), *_io.signature(Path(run.path) / "model.keras")]
+    key = _io.cache_key(str(folder.resolve()), space, who, config.feature_params(), INDEX_FORMAT)
+    return config.cache_dir() / "similar" / f"{key}.npz"
 
 
 def _read_index(cache: Path) -> dict:
@@ -365,8 +353,7 @@ def _read_index(cache: Path) -> dict:
 
 def _write_index(cache: Path, entries: dict) -> None:
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f".{cache.stem}.{os.getpid()}.npz")
-    np.savez(tmp, paths=np.array(list(entries), dtype=str),
-             signatures=np.array([s for s, _ in entries.values()], dtype=np.int64),
-             vectors=np.stack([v for _, v in entries.values()]).astype(np.float32))
-    os.replace(tmp, cache)
+    _io.write_atomic(cache, lambda tmp: np.savez(
+        tmp, paths=np.array(list(entries), dtype=str),
+        signatures=np.array([s for s, _ in entries.values()], dtype=np.int64),
+        vectors=np.stack([v for _, v in entries.values()]).astype(np.float32)))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+import audioread
 import librosa
 import numpy as np
 import soundfile as sf
@@ -35,6 +36,66 @@ def is_audio_file(path: str | os.PathLike) -> bool:
     """
     name = PurePath(path).name
     return not name.startswith(".") and PurePath(name).suffix.lower() in config.AUDIO_EXTENSIONS
+
+
+def audio_files(folder: str | os.PathLike) -> list[Path]:
+    """The audio files under ``folder``, in its subfolders too (:func:`is_audio_file`), sorted."""
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file() and is_audio_file(p))
+
+
+# What the decoders raise for a file they cannot read: libsndfile's LibsndfileError (a
+# RuntimeError), audioread's errors (librosa's fallback for other formats) and a truncated
+# stream's EOFError. Anything else is a bug, and surfaces as one.
+DECODE_ERRORS = (RuntimeError, EOFError, audioread.exceptions.DecodeError)
+
+
+def unusable(seconds: float, rms_db: float | None, *, min_seconds: float = config.SEGMENT_SECONDS,
+             unit: str = "one segment") -> tuple[str, str] | None:
+    """Why decoded audio cannot be used, with the fix: empty, shorter than ``min_seconds``,
+    or silent (below ``config.MIN_RMS_DB``); ``None`` when it can. The one rule that
+    :func:`load`, the dataset index (``data.check_file``) and the timeline reader
+    (``apps.timeline``, which learns the level only as it reads) apply.
+
+    Examples
+    --------
+    >>> unusable(30.0, -20.0) is None
+    True
+    >>> unusable(1.0, -20.0)[0]
+    'too short: 1.00 s, but at least 3 s (one segment) is needed'
+    """
+    if seconds <= 0:
+        return ("the file holds no audio samples (empty)",
+                "Re-export or re-download it, or remove it from the dataset.")
+    if seconds < min_seconds:
+        return (f"too short: {seconds:.2f} s, but at least {min_seconds:g} s ({unit}) is needed",
+                "Use a longer clip, or lower config.SEGMENT_SECONDS.")
+    if rms_db is not None and rms_db < config.MIN_RMS_DB:
+        return (f"silent: its level is {rms_db:.0f} dBFS, below the {config.MIN_RMS_DB:.0f} "
+                "dBFS threshold",
+                "Check that the right file was exported; a silent clip cannot be classified.")
+    return None
+
+
+def level_db(y: np.ndarray) -> float:
+    """The RMS level of a waveform in dBFS (-240 for digital silence)."""
+    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64)))) if y.size else 0.0
+    return 20 * np.log10(max(rms, 1e-12))
+
+
+def check_waveform(y: np.ndarray, sr: int, path, *, min_seconds: float) -> None:
+    """Raise :class:`AudioDecodeError` naming ``path`` if :func:`unusable` finds a reason."""
+    found = unusable(y.shape[-1] / sr, level_db(y) if y.size else None,
+                     min_seconds=min_seconds)
+    if found:
+        raise AudioDecodeError(path, *found)
+
+
+def decode_error(path, err: BaseException, what: str = "could not be decoded as audio"):
+    """The :class:`AudioDecodeError` for a decoder's ``err``: the file, its first line, the fix."""
+    reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return AudioDecodeError(path, f"{what} ({reason})",
+                            "Check that it is a wav, au, flac, ogg or mp3 file and not truncated; "
+                            "re-download it, or convert it with ffmpeg or sox.")
 
 
 def to_mono(y: np.ndarray) -> np.ndarray:
@@ -107,18 +168,14 @@ def load(path, *, sr: int = config.SR, min_seconds: float = config.SEGMENT_SECON
         info = sf.info(str(path))
         y, _ = librosa.load(path, sr=sr, mono=True, offset=offset, duration=duration,
                             res_type="soxr_hq")
-    except Exception as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise AudioDecodeError(
-            path, f"could not be decoded as audio ({reason})",
-            "Check that it is a wav, au, flac, ogg or mp3 file and not truncated; "
-            "re-download it, or convert it with ffmpeg or sox.") from None
+    except DECODE_ERRORS as err:
+        raise decode_error(path, err) from err
     native_sr, channels = info.samplerate, info.channels
     if channels and channels > 1:
         logger.info("%s: %d channels downmixed to mono", path, channels)
     if native_sr and native_sr != sr:
         logger.info("%s: resampled from %d Hz to %d Hz", path, native_sr, sr)
-    _validate.usable_waveform(y, sr, path, min_seconds=min_seconds)
+    check_waveform(y, sr, path, min_seconds=min_seconds)
     return y.astype(np.float32, copy=False), sr
 
 
@@ -186,8 +243,7 @@ def describe(path) -> dict:
     path = _validate.existing_file(path)
     try:
         info = sf.info(str(path))
-    except Exception as err:
-        raise AudioDecodeError(path, f"not readable as audio ({err})",
-                               "Check the file type; convert it to wav if needed.") from None
+    except DECODE_ERRORS as err:
+        raise decode_error(path, err, "not readable as audio") from err
     return {"sr": info.samplerate, "channels": info.channels,
             "seconds": info.frames / info.samplerate, "format": info.format}

@@ -95,9 +95,9 @@ def _register_models(sub, kw) -> None:
                    default="random")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--fold", type=int, default=0)
-    p.add_argument("--val-size", type=float, default=0.15,
+    p.add_argument("--val-size", type=float, default=config.VAL_SIZE,
                    help="fraction of tracks for validation (random split)")
-    p.add_argument("--test-size", type=float, default=0.15,
+    p.add_argument("--test-size", type=float, default=config.TEST_SIZE,
                    help="fraction of tracks for test (random split); 0.3 gives a small "
                         "collection a steadier score")
     p.add_argument("--epochs", type=int, default=None)
@@ -225,7 +225,7 @@ def _audio_inputs(inputs) -> list[Path]:
     files = []
     for item in inputs:
         if item.is_dir():
-            found = sorted(f for f in item.rglob("*") if f.is_file() and audio.is_audio_file(f))
+            found = audio.audio_files(item)
             if not found:
                 logger.warning("%s: no audio files (%s) in this folder", item,
                                ", ".join(config.AUDIO_EXTENSIONS))

@@ -49,6 +49,7 @@ GENRES = (
 AUDIO_EXTENSIONS = (".wav", ".au", ".flac", ".ogg", ".mp3")
 LAYOUTS = ("genres_original", "genres")   # dataset folders: Kaggle's, then the original archive's
 SEED = 42                  # the course's default seed
+VAL_SIZE = TEST_SIZE = 0.15   # a random split's shares of validation and test tracks (70/15/15)
 KNOWN_BAD_FILES = {        # track id -> why (checked by `data verify`)
     "jazz.00054": "undecodable in the Kaggle copy of GTZAN",
 }

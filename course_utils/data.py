@@ -22,7 +22,7 @@ import soundfile as sf
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from tqdm.auto import tqdm
 
-from . import _validate, audio, config
+from . import _io, _validate, audio, config
 from .exceptions import DataNotFoundError, DatasetError, ParameterError, RunMismatchError
 
 logger = logging.getLogger("course_utils")
@@ -121,20 +121,15 @@ def check_file(path: Path) -> dict:
         return row
     try:
         data, sr = sf.read(str(path), dtype="int16", always_2d=True)
-    except Exception as err:
+    except audio.DECODE_ERRORS as err:
         row["reason"] = f"undecodable ({str(err).splitlines()[0] if str(err) else type(err).__name__})"
         return row
     row.update(sr=sr, channels=data.shape[1], seconds=len(data) / sr,
                hash=hashlib.sha1(data.tobytes()).hexdigest())
     y = data.astype(np.float32).mean(axis=1) / 32768
-    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64)))) if y.size else 0.0
-    row["rms_db"] = 20 * np.log10(max(rms, 1e-12))
-    if y.size == 0:
-        row["reason"] = "no audio samples (empty)"
-    elif row["seconds"] < config.SEGMENT_SECONDS:
-        row["reason"] = f"too short ({row['seconds']:.2f} s < {config.SEGMENT_SECONDS:g} s)"
-    elif row["rms_db"] < config.MIN_RMS_DB:
-        row["reason"] = f"silent ({row['rms_db']:.0f} dBFS)"
+    row["rms_db"] = audio.level_db(y)
+    found = audio.unusable(row["seconds"], row["rms_db"] if y.size else None)
+    row["reason"] = found[0] if found else ""
     return row
 
 
@@ -163,9 +158,8 @@ def _index(genre_root: Path, *, progress: bool) -> pd.DataFrame:
     rows, changed = [fresh[str(f)] for f in files], bool(todo)
     if changed or len(rows) != len(cached):
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": _INDEX_VERSION, "rows": rows}))
-        os.replace(tmp, cache_file)
+        _io.write_atomic(cache_file, lambda tmp: tmp.write_text(
+            json.dumps({"version": _INDEX_VERSION, "rows": rows})))
     table = pd.DataFrame(rows)
     for tid, why in config.KNOWN_BAD_FILES.items():   # say why a known-bad file is bad
         mask = (table["path"].map(track_id) == tid) & (table["reason"] != "")
@@ -387,7 +381,7 @@ def _inner_folds(val_size: float) -> int:
     return max(2, round(1 / val_size))
 
 
-def kfold_shares(folds: int, val_size: float = 0.15) -> dict[str, float]:
+def kfold_shares(folds: int, val_size: float = config.VAL_SIZE) -> dict[str, float]:
     """The shares of the tracks that a ``"kfold"`` split of :func:`split_tracks` leaves to
     test and to validation, as ``test_size`` and ``val_size`` for a ``"random"`` split of the
     same sizes: the control that tells the artist effect from the training size.
@@ -423,8 +417,8 @@ def track_folds(tracks: pd.DataFrame, folds: int, *, seed: int = config.SEED) ->
 
 
 def split_tracks(tracks: pd.DataFrame, *, method: str = "random", seed: int = config.SEED,
-                 val_size: float = 0.15, test_size: float = 0.15, folds: int = 5,
-                 fold: int = 0) -> Split:
+                 val_size: float = config.VAL_SIZE, test_size: float = config.TEST_SIZE,
+                 folds: int = 5, fold: int = 0) -> Split:
     """Split a track table by track, before any segmenting.
 
     Parameters
@@ -510,8 +504,8 @@ def _random_part(ids: pd.Series, genres: pd.Series, size: int, seed: int, side: 
     return train_test_split(ids, test_size=size, random_state=seed)
 
 
-def split_segments(n_segments: int, *, seed: int = config.SEED, val_size: float = 0.15,
-                   test_size: float = 0.15) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_segments(n_segments: int, *, seed: int = config.SEED,
+                   val_size: float = config.VAL_SIZE, test_size: float = config.TEST_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The **deliberately leaky** split of the leakage lesson: segments at random.
 
     Every track is cut into segments first, then the segments are shuffled and

@@ -280,7 +280,7 @@ def _baseline_svm(run: Run, tracks: pd.DataFrame, split_ids: dict, progress: boo
         [t for n in names for t in split_ids[n]])]
     return {"svm_track_accuracy": baseline_svm(part(("train", "val")), part(("test",)),
                                                genres=run.genres,
-                                               seed=run.config.get("seed", 0),
+                                               seed=run.config.get("seed", config.SEED),
                                                progress=progress)}
 
 
@@ -292,8 +292,8 @@ def _segment_random_test(run: Run, progress: bool) -> dict:
         warnings.simplefilter("ignore", UserWarning)
         test = segments.prepare(split="segment-random", seed=split["seed"],
                                 tracks=data.load_recorded(cfg, progress=progress),
-                                val_size=split.get("val_size", 0.15),
-                                test_size=split.get("test_size", 0.15),
+                                val_size=split.get("val_size", config.VAL_SIZE),
+                                test_size=split.get("test_size", config.TEST_SIZE),
                                 inputs=cfg["inputs"], progress=progress).test
     seg_probs = models.predict_segments(run.model, cfg["model"], test.X)
     return _track_metrics(seg_probs, test.labels, test.track_ids, genres=run.genres)

@@ -7,8 +7,6 @@ parallel, with an on-disk cache and a progress bar. Introduced in
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -21,7 +19,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from . import _validate, audio, config
+from . import _io, _validate, audio, config
 from .exceptions import CourseError
 
 logger = logging.getLogger("course_utils")
@@ -30,12 +28,14 @@ KINDS = ("logmel", "mfcc", "chroma", "contrast", "stats")
 AUGMENTATIONS = ("pitch", "stretch")
 
 
-def _power(y: np.ndarray) -> np.ndarray:
-    return np.abs(librosa.stft(y, n_fft=config.N_FFT, hop_length=config.HOP_LENGTH)) ** 2
+def _power(y: np.ndarray, n_fft: int = config.N_FFT,
+           hop_length: int = config.HOP_LENGTH) -> np.ndarray:
+    return np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length)) ** 2
 
 
 def log_mel(y: np.ndarray | None = None, *, sr: int = config.SR, power: np.ndarray | None = None,
-            n_mels: int | None = None) -> np.ndarray:
+            n_mels: int | None = None, n_fft: int = config.N_FFT,
+            hop_length: int = config.HOP_LENGTH) -> np.ndarray:
     """Log-mel spectrogram in dB (``ref=1.0``, ``top_db=80``).
 
     Parameters
@@ -47,6 +47,8 @@ def log_mel(y: np.ndarray | None = None, *, sr: int = config.SR, power: np.ndarr
         A precomputed power spectrogram ``|STFT|**2``.
     n_mels : int > 0 or None
         ``None`` means ``config.N_MELS``.
+    n_fft, hop_length : int > 0
+        The STFT of ``y`` (the course's settings by default; lesson 01's explorer varies them).
 
     Returns
     -------
@@ -60,7 +62,7 @@ def log_mel(y: np.ndarray | None = None, *, sr: int = config.SR, power: np.ndarr
     """
     if power is None:
         _validate.valid_audio(y)
-        power = _power(y)
+        power = _power(y, n_fft, hop_length)
     S = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=n_mels or config.N_MELS,
                                        fmax=config.FMAX)
     return librosa.power_to_db(S, ref=1.0, top_db=80.0)
@@ -296,10 +298,7 @@ def feature_cache_dir() -> Path:
 
 
 def _cache_file(path: Path, kinds, dtype: str, augment) -> Path:
-    st = path.stat()
-    key = json.dumps([str(path.resolve()), st.st_size, st.st_mtime_ns, config.feature_params(),
-                      sorted(kinds), dtype, augment], sort_keys=True)
-    digest = hashlib.sha1(key.encode()).hexdigest()
+    digest = _io.file_key(path, config.feature_params(), sorted(kinds), dtype, augment)
     return feature_cache_dir() / digest[:2] / digest   # frames.npy and/or stats.npy
 
 
@@ -313,18 +312,14 @@ def _compute(path: str, kinds, dtype: str, augment, cache_file: str | None):
     except CourseError as err:
         return path, str(err)
     if cache_file:   # two plain .npy files read back far faster than an .npz
-        cache_file = Path(cache_file)
-        tmp = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        frames = _frame_kinds(kinds)
-        if frames:
-            np.save(tmp / "frames.npy", np.concatenate([feats[k] for k in frames]))
-        if "stats" in feats:
-            np.save(tmp / "stats.npy", feats["stats"])
-        try:
-            os.replace(tmp, cache_file)        # atomic: a half entry is never visible
-        except OSError:                        # another process finished it first
-            shutil.rmtree(tmp, ignore_errors=True)
+        def write(tmp: Path) -> None:
+            tmp.mkdir(parents=True)
+            frames = _frame_kinds(kinds)
+            if frames:
+                np.save(tmp / "frames.npy", np.concatenate([feats[k] for k in frames]))
+            if "stats" in feats:
+                np.save(tmp / "stats.npy", feats["stats"])
+        _io.write_atomic(cache_file, write)    # a half entry is never visible
     return path, feats
 
 

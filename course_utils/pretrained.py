@@ -24,7 +24,6 @@ features (``max_pool``, ``mean_pool``: 753 each), the ``penultimate`` layer
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ import numpy as np
 from keras import layers
 from tqdm.auto import tqdm
 
-from . import _validate, audio, config
+from . import _io, _validate, audio, config
 from .exceptions import AudioDecodeError, CourseError, DataNotFoundError
 
 logger = logging.getLogger("course_utils")
@@ -298,10 +297,7 @@ def patch_features(emb: Embedding) -> np.ndarray:
 
 
 def _cache_file(path: Path, model: str) -> Path:
-    st = path.stat()
-    key = json.dumps([str(path.resolve()), st.st_size, st.st_mtime_ns, model,
-                      WEIGHTS_SHA256[model], CACHE_VERSION])
-    digest = hashlib.sha1(key.encode()).hexdigest()
+    digest = _io.file_key(path, model, WEIGHTS_SHA256[model], CACHE_VERSION)
     return config.cache_dir() / "cache" / "musicnn" / digest[:2] / f"{digest}.npz"
 
 
@@ -330,9 +326,7 @@ def embed_file(path: str | os.PathLike, *, model: str = "MSD_musicnn") -> Embedd
     y, sr = audio.load(path, sr=SR)
     emb = embed(y, sr=sr, model=model)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f".{cache.stem}.{os.getpid()}.npz")
-    np.savez(tmp, **{k: getattr(emb, k) for k in OUTPUTS})
-    os.replace(tmp, cache)
+    _io.write_atomic(cache, lambda tmp: np.savez(tmp, **{k: getattr(emb, k) for k in OUTPUTS}))
     return emb
 
 

@@ -54,7 +54,7 @@ def check_out_dir(out: str | os.PathLike, *, overwrite: bool) -> Path:
 
 def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: str = "crnn",
               dataset=None, split: str = "random", folds: int = 5, fold: int = 0,
-              val_size: float = 0.15, test_size: float = 0.15,
+              val_size: float = config.VAL_SIZE, test_size: float = config.TEST_SIZE,
               epochs: int | None = None, seed: int = config.SEED,
               augment: Sequence[str] | str | None = None, batch_size: int = 32,
               ensemble: bool = True, overlap: bool = True, overwrite: bool = False,
@@ -665,7 +665,7 @@ def predict_folder(folder: str | os.PathLike, predict) -> tuple[pd.DataFrame, di
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder. Check the path.")
     rows, errors = [], {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and audio.is_audio_file(p)):
+    for path in audio.audio_files(folder):
         try:
             best = predict(path)["top"][0]
         except CourseError as err:

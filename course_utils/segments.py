@@ -202,7 +202,8 @@ def _split_segments(tracks, fs, *, genres, inputs, seed, val_size, test_size):
 
 def prepare(dataset=None, *, split: str = "random", seed: int = config.SEED,
             inputs: Sequence[str] = ("logmel", "mfcc"), augment: Sequence[str] = (),
-            folds: int = 5, fold: int = 0, val_size: float = 0.15, test_size: float = 0.15,
+            folds: int = 5, fold: int = 0, val_size: float = config.VAL_SIZE,
+            test_size: float = config.TEST_SIZE,
             tracks: pd.DataFrame | None = None, overlap: bool = True,
             extra: dict[str, dict] | None = None, progress: bool = True) -> Prepared:
     """Load, split by track, extract (cached), segment and normalise.

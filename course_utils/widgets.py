@@ -55,9 +55,7 @@ def plot_spectrogram_settings(y: np.ndarray, sr: int = config.SR, *, n_fft: int 
     """
     D = librosa.amplitude_to_db(np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length)),
                                 ref=np.max)
-    M = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, n_fft=n_fft,
-                                                           hop_length=hop_length, n_mels=n_mels),
-                            ref=np.max)
+    M = features.log_mel(y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)
     C = librosa.feature.mfcc(S=M, n_mfcc=n_mfcc)
     C_show = (C - C.mean(axis=1, keepdims=True)) / (C.std(axis=1, keepdims=True) + 1e-6)
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))

@@ -17,7 +17,7 @@ from pathlib import Path
 import soundfile as sf
 from tqdm.auto import tqdm
 
-from .. import config
+from .. import _io, config
 from ..exceptions import ParameterError
 from .band import render_clip
 from .score import _MAX_INDEX, artist_of
@@ -32,14 +32,6 @@ def _clip_path(root: Path, genre: str, index: int) -> Path:
     return root / "genres_original" / genre / f"{genre}.{index:05d}{EXTENSION}"
 
 
-def _write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _render_file(task: tuple) -> str:
@@ -47,7 +39,7 @@ def _render_file(task: tuple) -> str:
     root, genre, index, seed, seconds, sr = task
     path = _clip_path(Path(root), genre, index)
     y = render_clip(genre, index, seed=seed, seconds=seconds, sr=sr)
-    _write_atomic(path, lambda tmp: sf.write(tmp, y, sr, subtype="PCM_16", format="FLAC"))
+    _io.write_atomic(path, lambda tmp: sf.write(tmp, y, sr, subtype="PCM_16", format="FLAC"))
     return str(path)
 
 
@@ -125,8 +117,8 @@ def synthesize(root: str | os.PathLike | None = None, *, per_genre: int | None =
     todo = [(str(root), g, i, int(seed), seconds, config.SR)
             for (g, i), p in paths.items() if not p.exists()]
     _render_files(todo, n_jobs=n_jobs, progress=progress)
-    _write_atomic(root / "metadata.csv", lambda tmp: _write_metadata(tmp, paths, seed))
-    _write_atomic(info_path, lambda tmp: tmp.write_text(json.dumps(info, indent=2) + "\n"))
+    _io.write_atomic(root / "metadata.csv", lambda tmp: _write_metadata(tmp, paths, seed))
+    _io.write_atomic(info_path, lambda tmp: tmp.write_text(json.dumps(info, indent=2) + "\n"))
     return root
 
 
