@@ -16,7 +16,7 @@ ifeq ($(shell id -u),0)
 ROOT_FLAG := --allow-root
 endif
 
-.PHONY: lab lab-instructor test test-real test-compat test-browser notebooks data bench clean help
+.PHONY: lab lab-instructor test test-real test-colab test-compat test-browser notebooks data bench clean help
 
 help:
 	@echo "make lab    - install (first time), prepare the synthetic data, start JupyterLab on"
@@ -25,6 +25,7 @@ help:
 	@echo "make test   - install (first time) and run the whole test suite in FAST mode"
 	@echo "make test-real - the lessons (FAST) on a folder of real recordings built from ../shared/data"
 	@echo "make test-browser - run the lessons in JupyterLab in headless Chromium (installs Chromium)"
+	@echo "make test-colab   - lessons 01, 07, 08 on Colab's own versions (Python 3.13, constraints/colab.txt)"
 	@echo "make test-compat  - unit tests and one lesson under Python 3.10, 3.12 and 3.13 (one venv each)"
 	@echo "variables: PORT=$(PORT) TOKEN=<token> LAB_ROOT=$(LAB_ROOT) PYTHON=$(PYTHON)"
 
@@ -32,7 +33,7 @@ help:
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
+	$(PY) -m pip install --quiet -e ".[dev,lab]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 	@touch $(STAMP)
 
 data: $(STAMP)
@@ -69,6 +70,12 @@ test: $(STAMP)
 # nbval in FAST mode with COURSE_DATASET pointing at it, in a fresh runs and cache folder. A
 # smoke test (pieces of one song can sit on both sides of a split): it fails if a lesson
 # stops on real data. Skipped, saying why, where ../shared/data is absent.
+# Colab's own stack: a Python 3.13 venv with constraints/colab.txt (Colab's published versions),
+# the course installed as the lessons' first cell does (a wheel, --no-deps, then colab.setup),
+# a stand-in google.colab, and lessons 01, 07 and 08 under nbval (tests/colab_stack.py).
+test-colab: $(STAMP)
+	$(PY) tests/colab_stack.py
+
 REAL_DIR ?= .real-music
 test-real: $(STAMP)
 	@rm -rf $(REAL_DIR)

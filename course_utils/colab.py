@@ -23,8 +23,8 @@ REQUIREMENTS = {
     "librosa": "librosa>=0.10.2,<0.12", "soundfile": "soundfile>=0.12,<1",
     "numpy": "numpy>=1.26,<3", "pandas": "pandas>=2.0,<4", "sklearn": "scikit-learn>=1.3,<2",
     "joblib": "joblib>=1.3,<2", "skops": "skops>=0.10,<1", "scipy": "scipy>=1.10,<2", "matplotlib": "matplotlib>=3.7,<4",
-    "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=8.1,<9",
-    "jupyterlab": "jupyterlab>=4.0,<5", "ipykernel": "ipykernel>=6.29,<7",
+    "seaborn": "seaborn>=0.13,<0.14", "ipywidgets": "ipywidgets>=7.7.1,<9",
+    "ipykernel": "ipykernel>=6.17.1,<7",
     "tqdm": "tqdm>=4.66,<5",
     "packaging": "packaging>=23,<30", "pretty_midi": "pretty_midi>=0.2.10,<0.3",
 }
@@ -44,6 +44,10 @@ if IS_COLAB:
     REPO_URL = "{config.REPO_URL}"  # = course_utils.config.REPO_URL
     SOURCE = os.environ.get("COURSE_PIP_SOURCE", f"git+{{REPO_URL}}@{config.REPO_BRANCH}")
     %pip install --quiet --no-deps "{{SOURCE}}"
+    import importlib.util
+    if importlib.util.find_spec("course_utils") is None:
+        raise RuntimeError(f"The course could not be installed from {{SOURCE}}: set REPO_URL "
+                           "above to the GitHub repository that holds it (README, Colab).")
     from course_utils import colab
     colab.setup(drive=KEEP_ON_DRIVE, dataset=DATASET)  # installs what is missing, gets the data"""
 
@@ -94,7 +98,8 @@ def setup(*, home: str | os.PathLike | None = None, prepare_data: bool = True,
     missing = missing_requirements()
     if missing:
         print("installing missing packages:", ", ".join(missing))
-        subprocess.run([*(pip or [sys.executable, "-m", "pip"]), "install", "--quiet", *missing],
+        subprocess.run([*(pip or [sys.executable, "-m", "pip"]), "install", "--quiet",
+                        "--disable-pip-version-check", "--root-user-action=ignore", *missing],
                        check=True)
     os.environ.setdefault("COURSE_DATA_DIR", str(home / "data"))
     os.environ.setdefault("COURSE_RUNS_DIR", str(home / "runs"))

@@ -113,3 +113,22 @@ def test_drive_outside_colab_is_refused(monkeypatch):
     monkeypatch.setattr(colab, "missing_requirements", lambda: [])
     with pytest.raises(ParameterError, match="only Colab can mount"):
         colab.setup(drive=True, prepare_data=False)
+
+
+def test_the_first_cell_says_what_to_do_when_the_course_cannot_be_installed(tmp_path):
+    python, _ = stack_venv(tmp_path / "colabenv")
+    fake = tmp_path / "fake" / "google" / "colab"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('"""Stand-in for Google Colab."""\n')
+    cell = tmp_path / "cell.py"
+    cell.write_text(colab.COLAB_CELL)
+    run = ("import sys, google.colab\nfrom IPython.testing.globalipapp import start_ipython\n"
+           "start_ipython().run_cell(open(sys.argv[1]).read()).raise_error()\n")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("COURSE_", "PYTHON", "VIRTUAL_ENV"))}
+    env.update(PYTHONPATH=str(tmp_path / "fake"), PIP_NO_INDEX="1",
+               COURSE_PIP_SOURCE=str(tmp_path / "no-such-course.whl"))   # a missing source
+    out = subprocess.run([python, "-c", run, str(cell)], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode != 0
+    assert "could not be installed from" in out.stderr and "set REPO_URL" in out.stderr

@@ -25,7 +25,8 @@ def _split(requirement: str) -> tuple[str, str]:
 
 def _pyproject() -> dict[str, str]:
     project = tomllib.loads((config.REPO_DIR / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]
+    reqs = project["dependencies"] + extras["lab"] + extras["dev"]
     return dict(map(_split, reqs))
 
 
