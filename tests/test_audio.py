@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from course_utils import audio
-from course_utils.exceptions import ParameterError
+from course_utils.exceptions import AudioDecodeError, ParameterError
 from fakes import tone
 
 
@@ -50,3 +50,30 @@ def test_describe(tmp_path):
     sf.write(tmp_path / "a.wav", tone(220, 4.0), 22050)
     info = audio.describe(tmp_path / "a.wav")
     assert info["sr"] == 22050 and info["channels"] == 1 and info["seconds"] == pytest.approx(4.0)
+
+
+def test_a_bug_in_decoding_surfaces_as_a_bug_and_decoder_errors_are_chained(tmp_path,
+                                                                            monkeypatch):
+    good, text = tmp_path / "good.wav", tmp_path / "notes.wav"
+    sf.write(good, 0.1 * np.sin(np.arange(22050 * 4) / 10), 22050)
+    text.write_text("not audio")
+    with pytest.raises(AudioDecodeError, match="notes.wav: could not be decoded") as info:
+        audio.load(text)
+    assert isinstance(info.value.__cause__, audio.DECODE_ERRORS)     # the decoder's own error
+
+    def broken(*args, **kwargs):
+        raise TypeError("a programming error")
+    monkeypatch.setattr(audio.librosa, "load", broken)
+    with pytest.raises(TypeError, match="a programming error"):     # not "a corrupt file"
+        audio.load(good)
+
+
+def test_load_and_the_dataset_index_apply_one_rule(tmp_path):
+    from course_utils import data
+    short, silent = tmp_path / "short.wav", tmp_path / "silent.wav"
+    sf.write(short, 0.1 * np.sin(np.arange(22050) / 10), 22050)
+    sf.write(silent, np.zeros(22050 * 4), 22050)
+    for path in (short, silent):
+        with pytest.raises(AudioDecodeError) as info:
+            audio.load(path)
+        assert data.check_file(path)["reason"] in str(info.value)
