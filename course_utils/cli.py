@@ -76,12 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     dsub.add_parser("clean", help="remove feature caches and dataset indexes", **kw)
 
-    _register_models(sub, kw)
+    _register_train(sub, kw)
+    _register_uses(sub, kw)
     _register_notebooks(sub, kw)
     return parser
 
 
-def _register_models(sub, kw) -> None:
+def _register_train(sub, kw) -> None:
     p = sub.add_parser("train", help="train a model and save a run folder", **kw)
     p.add_argument("--model", choices=["cnn", "lstm", "hybrid", "musicnn"], default="cnn",
                    help="musicnn: a probe on the embeddings of a pretrained music model")
@@ -116,6 +117,10 @@ def _register_models(sub, kw) -> None:
                         "(no musicnn pass)")
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--out", required=True, type=Path)
+
+
+def _register_uses(sub, kw) -> None:
+    """The commands that use runs and audio: evaluate, predict, tags, similar, compare."""
     p = sub.add_parser("evaluate", help="score a run on its test set or another dataset", **kw)
     p.add_argument("run", type=Path)
     p.add_argument("--dataset", default=None, help="external dataset (name or folder)")

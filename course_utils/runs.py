@@ -101,10 +101,39 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     Path
         The run folder.
     """
+    name, augment = _model_and_augment(model_name, hybrid_kind, fine_tune, augment)
+    _validate.one_of(novelty, tuple(NOVELTY_SPACES), "novelty")
+    out = check_out_dir(out, overwrite=overwrite)
+    split_args = {"method": split, "seed": seed, "folds": folds, "fold": fold,
+                  "val_size": val_size, "test_size": test_size}
+    prepared = _prepare_inputs(name, dataset, split_args, augment=augment, overlap=overlap,
+                               pretrained_model=pretrained_model, progress=progress)
+    model_kwargs = {**({"pretrained_model": pretrained_model} if name == "musicnn_ft" else {}),
+                    **(model_kwargs or {})}
+    model, history = _fit_network(name, prepared, model_kwargs, epochs=epochs,
+                                  batch_size=batch_size, augment=augment, seed=seed,
+                                  verbose=verbose, patience=patience)
+    model.save(out / "model.keras")
+    pd.DataFrame(history.history).rename_axis("epoch").to_csv(out / "history.csv")
+    run_config = _describe(name, model, history, prepared, model_kwargs, dataset=dataset,
+                           split_args=split_args, augment=augment, patience=patience,
+                           pretrained_model=pretrained_model)
+    run_config.update(_fit_track_rules(
+        out, name, model, history, prepared, ensemble=ensemble, novelty=novelty,
+        model_kwargs=model_kwargs, batch_size=batch_size, augment=augment, seed=seed,
+        progress=progress))
+    (out / "config.json").write_text(json.dumps(run_config, indent=1))
+    (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
+    return out
+
+
+def _model_and_augment(model_name: str, hybrid_kind: str, fine_tune: bool,
+                       augment) -> tuple[str, tuple]:
+    """The model's registered name and its augmentations, or a clear error for a request
+    that cannot be trained."""
     name = hybrid_kind if model_name == "hybrid" else model_name
     name = "musicnn_ft" if fine_tune and name == "musicnn" else name
     _validate.one_of(name, tuple(models.MODEL_INPUTS), "model")
-    _validate.one_of(novelty, tuple(NOVELTY_SPACES), "novelty")
     if fine_tune and name != "musicnn_ft":
         raise ParameterError(f"--fine-tune fine-tunes a pretrained model; --model {model_name} "
                              "is trained from scratch. Use --model musicnn --fine-tune.")
@@ -117,23 +146,31 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
     if transfer and set(augment) & set(segments.WAVEFORM_AUGMENTS):
         raise ParameterError(f"--augment {','.join(augment)}: pitch and speed copies are not "
                              "embedded for musicnn. Use mixup (the default) or none.")
-    out = check_out_dir(out, overwrite=overwrite)
-    runtime.set_seed(seed)
-    split_args = {"method": split, "seed": seed, "folds": folds, "fold": fold,
-                  "val_size": val_size, "test_size": test_size}
+    return name, augment
+
+
+def _prepare_inputs(name: str, dataset, split_args: dict, *, augment, overlap: bool,
+                    pretrained_model: str, progress: bool) -> segments.Prepared:
+    """Load the dataset, split it by track and cut the model's inputs (seeded)."""
+    runtime.set_seed(split_args["seed"])
     tracks = data.load_dataset(dataset, progress=progress)
+    transfer = name in ("musicnn", "musicnn_ft")
     extra = _transfer_inputs(name, tracks["path"], pretrained_model, progress)
-    prepared = segments.prepare(tracks=tracks, split=split, seed=seed, folds=folds, fold=fold,
-                                val_size=val_size, test_size=test_size,
-                                overlap=overlap and not transfer, extra=extra,
-                                inputs=models.MODEL_INPUTS[name], augment=augment,
-                                progress=progress)
+    return segments.prepare(tracks=tracks, split=split_args["method"], seed=split_args["seed"],
+                            folds=split_args["folds"], fold=split_args["fold"],
+                            val_size=split_args["val_size"], test_size=split_args["test_size"],
+                            overlap=overlap and not transfer, extra=extra,
+                            inputs=models.MODEL_INPUTS[name], augment=augment,
+                            progress=progress)
+
+
+def _fit_network(name: str, prepared: segments.Prepared, model_kwargs: dict, *, epochs,
+                 batch_size: int, augment, seed: int, verbose, patience: int):
+    """Build the network (seeded; mixed precision on a GPU) and train it: ``(model, history)``."""
     if runtime.gpu_available():   # mixed precision and XLA: about 2-3x faster on a modern GPU
         keras.mixed_precision.set_global_policy("mixed_float16")
     keras.backend.clear_session()
     runtime.set_seed(seed)
-    model_kwargs = {**({"pretrained_model": pretrained_model} if name == "musicnn_ft" else {}),
-                    **(model_kwargs or {})}
     model = models.build_model(name, prepared.shapes(), len(prepared.genres), **model_kwargs)
     if name == "musicnn_ft":
         history = train.fit_fine_tune(model, prepared, epochs=epochs, batch_size=batch_size,
@@ -142,22 +179,26 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
         history = train.fit(model, prepared, model_name=name, epochs=epochs,
                             batch_size=batch_size, augment=augment, seed=seed, verbose=verbose,
                             patience=patience)
-    model.save(out / "model.keras")
-    pd.DataFrame(history.history).rename_axis("epoch").to_csv(out / "history.csv")
+    return model, history
+
+
+def _describe(name: str, model, history, prepared: segments.Prepared, model_kwargs: dict, *,
+              dataset, split_args: dict, augment, patience: int, pretrained_model: str) -> dict:
+    """What ``config.json`` records of the run's inputs, training and versions."""
     run_config = {
         "model": name, "model_kwargs": model_kwargs, "inputs": list(prepared.inputs),
         "features": config.feature_params(), "segment_frames": config.segment_frames(),
         "norm": prepared.norm, "genres": prepared.genres,
         "dataset": str(dataset or config.default_dataset()),
         "data_identity": data.identity(prepared.tracks), "split": split_args,
-        "seed": seed, "augment": list(augment), "patience": patience,
+        "seed": split_args["seed"], "augment": list(augment), "patience": patience,
         "train_hop": prepared.train_hop,
         "epochs_run": len(history.history["loss"]),
         "epoch_seconds": float(np.median(_last_stage(history.history)["epoch_seconds"])),
         "params": int(model.count_params()), "fast": config.fast(),
         "versions": runtime.versions(), "run_format": RUN_FORMAT, "ensemble_weight": 1.0,
     }
-    if transfer:
+    if name in ("musicnn", "musicnn_ft"):
         run_config["pretrained"] = {
             "model": pretrained_model, "fine_tuned": name == "musicnn_ft",
             "weights_sha256": pretrained.WEIGHTS_SHA256[pretrained_model],
@@ -165,7 +206,16 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
                         else "max_pool and mean_pool per 3-s patch")}
         if name == "musicnn_ft":
             run_config["pretrained"].update(history.fine_tune)   # kept, and both losses
-    stats_model = None
+    return run_config
+
+
+def _fit_track_rules(out: Path, name: str, model, history, prepared: segments.Prepared, *,
+                     ensemble: bool, novelty: str, model_kwargs: dict, batch_size: int,
+                     augment, seed: int, progress: bool) -> dict:
+    """Fit what the run decides per track beside the network, on tracks held out from each
+    rule: the ensemble's statistics model and weight, the unsure threshold and the novelty
+    test. Saves their files in ``out``; returns their ``config.json`` entries."""
+    entries = {}
     val_ids, held = segments.mean_per_track(
         models.predict_segments(model, name, prepared.val.X), prepared.val.track_ids)
     held_labels = _labels_of(prepared.val, val_ids)
@@ -177,17 +227,15 @@ def train_run(model_name: str = "cnn", *, out: str | os.PathLike, hybrid_kind: s
             batch_size=batch_size, augment=augment,
             learning_rates=_best_epochs_rates(history.history))
         stats_model.save(out / STATS_FILE)
-        run_config.update(ensemble_info)
-    if split != "segment-random":     # its validation tracks were also trained on
-        run_config["unsure"] = {**classical.choose_unsure_threshold(held, held_labels),
-                                "held_out": held_source}
+        entries.update(ensemble_info)
+    if prepared.split.method != "segment-random":   # its validation tracks were trained on
+        entries["unsure"] = {**classical.choose_unsure_threshold(held, held_labels),
+                             "held_out": held_source}
         X, folds = fitted.novelty_inputs(novelty, progress=progress)
         novelty_model, info = classical.fit_novelty(X, folds)
-        run_config["novelty"] = {**info, "space": novelty, "on": NOVELTY_SPACES[novelty]}
+        entries["novelty"] = {**info, "space": novelty, "on": NOVELTY_SPACES[novelty]}
         novelty_model.save(out / NOVELTY_FILE)
-    (out / "config.json").write_text(json.dumps(run_config, indent=1))
-    (out / "split.json").write_text(json.dumps(prepared.split.ids(), indent=1))
-    return out
+    return entries
 
 
 @dataclass
