@@ -278,11 +278,13 @@ class _FittedTracks:
                                    self.seed)
 
 
-def novelty_vectors(paths: Sequence, *, progress: bool = True) -> dict[str, np.ndarray]:
-    """``{path: [shape=(n_patches, 1506)]}`` in musicnn's novelty space
-    (``NOVELTY_SPACES["musicnn"]``), from the cached embeddings; files musicnn cannot read
-    are logged and left out."""
-    embedded = pretrained.embed_files(paths, model=pretrained.DEFAULT_MODEL, progress=progress)
+def novelty_vectors(paths: Sequence, *, model: str = pretrained.DEFAULT_MODEL,
+                    progress: bool = True) -> dict[str, np.ndarray]:
+    """``{path: [shape=(n_patches, 1506)]}``: musicnn's ``[max_pool, mean_pool]`` per patch
+    (:func:`pretrained.patch_features`) from the cached embeddings. With the default model it
+    is the novelty space (``NOVELTY_SPACES["musicnn"]``); a probe reads the same of its own
+    model. Files musicnn cannot read are logged and left out."""
+    embedded = pretrained.embed_files(paths, model=model, progress=progress)
     return {p: pretrained.patch_features(e) for p, e in embedded.items()}
 
 
@@ -315,9 +317,8 @@ def _transfer_inputs(name: str, paths, model: str, progress: bool) -> dict[str, 
     ``{"musicnn_patches": [n_patches, 187, 96]}``, the log-mel patches themselves.
     """
     if name == "musicnn":
-        embedded = pretrained.embed_files(paths, model=model, progress=progress)
-        return {p: {pretrained.FEATURE: pretrained.patch_features(e)}
-                for p, e in embedded.items()}
+        return {p: {pretrained.FEATURE: v}
+                for p, v in novelty_vectors(paths, model=model, progress=progress).items()}
     if name == "musicnn_ft":
         return {p: {pretrained.PATCHES: M}
                 for p, M in pretrained.patch_spectrograms(paths, progress=progress).items()}

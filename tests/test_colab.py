@@ -61,8 +61,10 @@ def test_missing_requirements_lists_only_absent_packages(monkeypatch):
     assert colab.missing_requirements() == ["seaborn>=0.13,<0.14"]
 
 
-def test_setup_cell_under_simulated_colab(tmp_path, built_wheel):
-    wheel = built_wheel
+def _simulated_colab(tmp_path: Path) -> tuple[Path, Path, Path, dict]:
+    """A venv that sees the stack but not the course, a stand-in ``google.colab``, the first
+    cell in a file and an environment without the course's settings: ``(python, site, cell,
+    env)``."""
     python, site = stack_venv(tmp_path / "colabenv")
     fake = tmp_path / "fake" / "google" / "colab"   # a namespace package beside protobuf's
     fake.mkdir(parents=True)
@@ -71,9 +73,14 @@ def test_setup_cell_under_simulated_colab(tmp_path, built_wheel):
     cell.write_text(colab.COLAB_CELL)   # what every lesson starts with (test above)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("COURSE_", "PYTHON", "VIRTUAL_ENV"))}
-    env.update(PYTHONPATH=str(tmp_path / "fake"), COURSE_PIP_SOURCE=str(wheel),
-               COURSE_COLAB_HOME=str(tmp_path / "content"), COURSE_FAST="1", PIP_NO_INDEX="1",
-               TF_CPP_MIN_LOG_LEVEL="3")
+    env.update(PYTHONPATH=str(tmp_path / "fake"), PIP_NO_INDEX="1")
+    return python, site, cell, env
+
+
+def test_setup_cell_under_simulated_colab(tmp_path, built_wheel):
+    python, site, cell, env = _simulated_colab(tmp_path)
+    env.update(COURSE_PIP_SOURCE=str(built_wheel), COURSE_COLAB_HOME=str(tmp_path / "content"),
+               COURSE_FAST="1", TF_CPP_MIN_LOG_LEVEL="3")
     out = subprocess.run([python, "-c", SCRIPT, str(cell)], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -116,18 +123,10 @@ def test_drive_outside_colab_is_refused(monkeypatch):
 
 
 def test_the_first_cell_says_what_to_do_when_the_course_cannot_be_installed(tmp_path):
-    python, _ = stack_venv(tmp_path / "colabenv")
-    fake = tmp_path / "fake" / "google" / "colab"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text('"""Stand-in for Google Colab."""\n')
-    cell = tmp_path / "cell.py"
-    cell.write_text(colab.COLAB_CELL)
+    python, _, cell, env = _simulated_colab(tmp_path)
     run = ("import sys, google.colab\nfrom IPython.testing.globalipapp import start_ipython\n"
            "start_ipython().run_cell(open(sys.argv[1]).read()).raise_error()\n")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("COURSE_", "PYTHON", "VIRTUAL_ENV"))}
-    env.update(PYTHONPATH=str(tmp_path / "fake"), PIP_NO_INDEX="1",
-               COURSE_PIP_SOURCE=str(tmp_path / "no-such-course.whl"))   # a missing source
+    env.update(COURSE_PIP_SOURCE=str(tmp_path / "no-such-course.whl"))   # a missing source
     out = subprocess.run([python, "-c", run, str(cell)], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode != 0
