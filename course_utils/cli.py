@@ -352,8 +352,8 @@ def _similar(args) -> int:
 
 
 def _compare(args) -> int:
-    from . import evaluate
-    table = evaluate.compare(args.runs)
+    from . import experiments
+    table = experiments.compare(args.runs)
     cols = ["model", "dataset", "split", "augment", "runs", "params", "s_per_epoch",
             "track accuracy", "macro_f1"]
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -85,9 +85,12 @@ def ensure_venv() -> Path:
 def build_wheel(out: Path) -> Path:
     """The course's wheel, built from a copy of the checkout (as Colab installs it)."""
     source = Path(tempfile.mkdtemp()) / "course"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv*", "data", "runs", "work", "bench", "build", "*.egg-info", "__pycache__",
-        ".real-music", ".browser-screenshots"))
+    # a copy: the build writes build/ and *.egg-info into its source folder, and parallel test
+    # workers would otherwise build in the same one at once
+    everywhere = shutil.ignore_patterns(".git", ".venv*", "*.egg-info", "__pycache__")
+    top = {"data", "runs", "work", "bench", "build", ".real-music", ".browser-screenshots"}
+    shutil.copytree(REPO, source, ignore=lambda folder, names: everywhere(folder, names) | (
+        top & set(names) if Path(folder) == REPO else set()))   # course_utils/data stays
     out.mkdir(parents=True, exist_ok=True)
     run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "-w", str(out), str(source)], check=True)

@@ -6,9 +6,6 @@ Markers: ``slow``, ``gpu``, ``gtzan`` (needs ../shared/data), ``network``,
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -68,12 +65,5 @@ def fast_synthetic(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_wheel(tmp_path_factory) -> Path:
     """A wheel of the course built from this checkout, as Colab installs it."""
-    wheels = tmp_path_factory.mktemp("wheels")
-    # built from a copy: the build writes build/ and *.egg-info into its source folder, and
-    # parallel test workers (pytest -n) would otherwise build in the same one at once
-    source = shutil.copytree(REPO, tmp_path_factory.mktemp("source") / "course", ignore=(
-        shutil.ignore_patterns(".git", ".venv*", "data", "runs", "work", "bench", "build",
-                               "*.egg-info", "__pycache__", ".browser-screenshots")))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "-w", str(wheels), str(source)], check=True)
-    return next(wheels.glob("course_utils-*.whl"))
+    from colab_stack import build_wheel
+    return build_wheel(tmp_path_factory.mktemp("wheels"))

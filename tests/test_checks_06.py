@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from course_utils import checks, evaluate
+from course_utils import checks, evaluate, experiments
 from course_utils.checks import lesson06
 from course_utils.exceptions import CourseError
 from fakes import not_done
@@ -153,7 +153,7 @@ def test_check_6_7_cross_validate():
     import json
     cross_validate = exercises("06")["cross_validate"]
     assert checks.check_exercise_6_7(cross_validate) is True
-    assert checks.check_exercise_6_7(evaluate.cross_validate) is True   # the library twin
+    assert checks.check_exercise_6_7(experiments.cross_validate) is True   # the library twin
 
     def table(train_fold, folds, *, track_key="track_accuracy"):   # never looks for leaks
         rows = [json.loads((train_fold(k) / "metrics.json").read_text()) for k in folds]
@@ -176,7 +176,7 @@ def test_check_6_7_cross_validate():
 
 
 def test_lesson_06_loop_is_the_library_loop(tmp_path):
-    """The reference 6.7 and evaluate.cross_validate give the same table and refuse the same leaks."""
+    """The reference 6.7 and experiments.cross_validate: the same table, the same leaks refused."""
     cross_validate = exercises("06")["cross_validate"]
     tests = [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]]
     for leak in (None, 2):
@@ -184,7 +184,7 @@ def test_lesson_06_loop_is_the_library_loop(tmp_path):
         root.mkdir()
         dirs = lesson06._fake_folds(root, tests, leak=leak)
         results = []
-        for fn in (cross_validate, evaluate.cross_validate):
+        for fn in (cross_validate, experiments.cross_validate):
             try:
                 results.append(fn(4, lambda k: dirs[k]))
             except (CourseError, ValueError) as err:   # "fold 2 ...: test track e is also ..."

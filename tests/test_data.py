@@ -10,6 +10,7 @@ import pytest
 import soundfile as sf
 
 from course_utils import config, data
+from course_utils.exceptions import DataNotFoundError, DatasetError
 from fakes import tone, write_dataset
 
 
@@ -77,7 +78,7 @@ def test_index_cache_reused_and_refreshed(tiny_dataset, monkeypatch):
     data.load_dataset(tiny_dataset, progress=False)
     calls = []
     original = data.check_file
-    monkeypatch.setattr(data, "check_file", lambda p: calls.append(p) or original(p))
+    monkeypatch.setattr(data.tracks, "check_file", lambda p: calls.append(p) or original(p))
     data.load_dataset(tiny_dataset, progress=False)
     assert calls == []                                  # every entry came from the index
     sf.write(tiny_dataset / "blues" / "blues.00001.wav", tone(999), 22050)
@@ -88,7 +89,7 @@ def test_index_cache_reused_and_refreshed(tiny_dataset, monkeypatch):
 def test_too_few_tracks_per_genre(tiny_dataset):
     for f in list((tiny_dataset / "rock").iterdir())[1:]:
         f.unlink()
-    with pytest.raises(data.DatasetError, match="at least 2 usable"):
+    with pytest.raises(DatasetError, match="at least 2 usable"):
         data.load_dataset(tiny_dataset, progress=False)
     assert len(data.load_dataset(tiny_dataset, min_per_genre=1, progress=False)) == 7
 
@@ -208,7 +209,7 @@ def test_verify_report(tiny_dataset):
 
 def test_verify_never_makes_the_dataset(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    with pytest.raises(data.DataNotFoundError, match="No synthetic dataset at .*data synth"):
+    with pytest.raises(DataNotFoundError, match="No synthetic dataset at .*data synth"):
         data.verify("synthetic", progress=False)
     assert list(tmp_path.iterdir()) == []
 
@@ -273,5 +274,5 @@ def test_a_folder_named_gtzan_is_read_where_it_was(tmp_path, monkeypatch):
     tracks = data.load_recorded(recorded, progress=False)
     assert len(tracks) == 6 and tracks["path"].str.startswith(str(mine)).all()
     by_name = {**recorded, "dataset": "gtzan"}        # the name means the data root's copy
-    with pytest.raises(data.DataNotFoundError, match="empty_root"):
+    with pytest.raises(DataNotFoundError, match="empty_root"):
         data.load_recorded(by_name, progress=False)

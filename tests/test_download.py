@@ -349,7 +349,7 @@ def test_colab_setup_fetches_and_verifies_gtzan_when_asked(server, tmp_path, mon
     with pytest.raises(DatasetError, match="fewer than 990 usable tracks"):
         colab.setup(dataset="gtzan", gtzan_url=server.url, gtzan_sha256=digest)
     assert config.default_dataset() == "synthetic"
-    monkeypatch.setattr(data, "GTZAN_FULL", 4)
+    monkeypatch.setattr(data.tracks, "GTZAN_FULL", 4)
     data_dir = colab.setup(dataset="gtzan", gtzan_url=server.url, gtzan_sha256=digest)
     assert data_dir == tmp_path / "home" / "data"
     assert config.default_dataset() == "gtzan" and len(data.load_dataset(progress=False)) == 4

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from course_utils import evaluate
+from course_utils import evaluate, experiments
 from course_utils.exceptions import ParameterError
 
 
@@ -74,7 +74,7 @@ def test_compare_groups_seeds(tmp_path):
         (d / "metrics.json").write_text(json.dumps({
             "segment_accuracy": acc - 0.1, "track_accuracy": acc, "macro_f1": acc,
             "track_accuracy_ci95": [acc - 0.1, acc + 0.05]}))
-    table = evaluate.compare(sorted(tmp_path.iterdir())).set_index("model")
+    table = experiments.compare(sorted(tmp_path.iterdir())).set_index("model")
     assert table.loc["cnn", "runs"] == 2
     assert table.loc["cnn", "track_acc_mean"] == pytest.approx(0.85)
     assert table.loc["cnn", "track_acc_std"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
@@ -89,7 +89,7 @@ def test_compare_groups_seeds(tmp_path):
 def test_compare_needs_metrics(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ParameterError, match="Evaluate it first"):
-        evaluate.compare([tmp_path])
+        experiments.compare([tmp_path])
 
 
 def test_plot_confusion_orientation():
@@ -123,12 +123,12 @@ def test_gtzan_cells_say_how_to_get_gtzan_when_it_is_absent(tmp_path, monkeypatc
     from fakes import write_dataset
     from course_utils import data
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    assert data.full_gtzan() is None and evaluate.on_gtzan(("cnn",)) is None
+    assert data.full_gtzan() is None and experiments.on_gtzan(("cnn",)) is None
     assert "data fetch gtzan" in capsys.readouterr().out
     # a folder called gtzan at the data root is not the benchmark unless it holds the full set
     write_dataset(tmp_path / "gtzan", genres=("blues", "jazz", "rock"), per_genre=4)
     assert data.full_gtzan() is None
-    monkeypatch.setattr(data, "GTZAN_FULL", 12)
+    monkeypatch.setattr(data.tracks, "GTZAN_FULL", 12)
     assert len(data.full_gtzan()) == 12
 
 
@@ -139,13 +139,13 @@ def test_gtzan_comparison_scores_the_svm_bar_and_runs_on_one_split(tmp_path, mon
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("COURSE_FAST", "1")
-    monkeypatch.setattr(data, "GTZAN_FULL", 24)
+    monkeypatch.setattr(data.tracks, "GTZAN_FULL", 24)
     write_dataset(tmp_path / "gtzan", genres=("blues", "jazz", "rock"), per_genre=8, seconds=7.0)
-    table = evaluate.on_gtzan(("lstm",), splits=("random",), epochs=1, ensemble=False)
+    table = experiments.on_gtzan(("lstm",), splits=("random",), epochs=1, ensemble=False)
     assert list(table["model"]) == ["SVM on statistics (lesson 02)", "lstm"]
     assert set(table["split"]) == {"random"} and len(set(table["test tracks"])) == 1
     assert table["track accuracy"].between(0, 1).all()
     assert (tmp_path / "runs" / "fast" / "gtzan_random_lstm" / "metrics.json").exists()
     # the lessons' single-run cells (07, 09) reuse the same run folder
-    assert evaluate.gtzan_run("lstm", split="random", epochs=1, ensemble=False) == \
+    assert experiments.gtzan_run("lstm", split="random", epochs=1, ensemble=False) == \
         tmp_path / "runs" / "fast" / "gtzan_random_lstm"

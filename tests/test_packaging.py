@@ -22,7 +22,7 @@ from fakes import stack_venv
 
 FRAMEWORKS = ("keras", "tensorflow", "jax", "torch")
 KERAS_FREE = ("audio", "features", "data", "synth", "classical", "runtime", "segments",
-              "evaluate", "widgets", "checks", "colab")
+              "evaluate", "experiments", "widgets", "checks", "colab")
 PACKAGE_DATA = ("splits/train_filtered.txt", "splits/valid_filtered.txt",
                 "splits/test_filtered.txt", "metrics_schema.json", "weights/MSD_musicnn.npz",
                 "weights/MTT_musicnn.npz", "weights/LICENSE_musicnn.txt")

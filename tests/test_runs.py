@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from course_utils import (audio, classical, data, evaluate, features, models, pretrained, runs,
-                          segments, train)
+from course_utils import (audio, classical, data, evaluate, experiments, features, models,
+                          pretrained, runs, segments, train)
 from course_utils.exceptions import AudioDecodeError, ParameterError, RunMismatchError
 from fakes import write_dataset
 
@@ -72,7 +72,7 @@ def test_a_test_set_too_small_to_rank_models_is_named(run_dir):
 
 
 def test_flag_on_test_scores_the_stored_flag_on_the_runs_own_test_tracks(run_dir):
-    result = evaluate.flag_on_test(run_dir)
+    result = experiments.flag_on_test(run_dir)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     cfg = json.loads((run_dir / "config.json").read_text())
     assert result["test_tracks"] == metrics["n_test_tracks"]
@@ -179,34 +179,34 @@ def test_external_evaluation_never_overwrites_metrics(run_dir, dataset):
 
 
 def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
-    first = evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+    first = experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
     assert (first / "metrics.json").exists()
     monkeypatch.setattr(runs, "train_run", lambda *a, **k: (_ for _ in ()).throw(
         AssertionError("should not retrain")))
-    assert evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1,
-                               ensemble=False) == first
+    assert experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1,
+                                  ensemble=False) == first
     with pytest.raises(AssertionError, match="should not retrain"):   # other arguments
-        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
+        experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
     monkeypatch.setattr(runs, "RUN_FORMAT", 99)
     with pytest.raises(AssertionError, match="should not retrain"):   # run format changed
-        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+        experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
     monkeypatch.setattr(runs, "RUN_FORMAT", runs.RUN_FORMAT)
-    monkeypatch.setattr(evaluate.config, "FEATURES_VERSION", 99)
+    monkeypatch.setattr(experiments.config, "FEATURES_VERSION", 99)
     with pytest.raises(AssertionError, match="should not retrain"):   # code changed
-        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+        experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
     monkeypatch.undo()
     monkeypatch.setattr(runs, "train_run", lambda *a, **k: (_ for _ in ()).throw(
         AssertionError("should not retrain")))
-    version_of = evaluate.runtime.version_of
-    monkeypatch.setattr(evaluate.runtime, "version_of",
+    version_of = experiments.runtime.version_of
+    monkeypatch.setattr(experiments.runtime, "version_of",
                         lambda dist: "3.99.0" if dist == "keras" else version_of(dist))
     with pytest.raises(AssertionError, match="should not retrain"):   # another Keras
-        evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
+        experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
 
 
 def test_baseline_svm_is_the_bar_a_run_records(dataset, tmp_path):
-    run_dir = evaluate.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False,
-                                  seed=3, test_size=0.3)
+    run_dir = experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1,
+                                     ensemble=False, seed=3, test_size=0.3)
     recorded = json.loads((run_dir / "metrics.json").read_text())["svm_track_accuracy"]
     split = json.loads((run_dir / "split.json").read_text())
     tracks = data.load_dataset(dataset, progress=False)
@@ -368,7 +368,7 @@ def test_musicnn_fine_tune_trains_end_to_end(dataset, tmp_path):
 
 def test_fine_tuning_trains_the_probe_first_and_keeps_it_when_tuning_hurts(dataset):
     tracks = data.load_dataset(dataset, progress=False)
-    extra = runs._transfer_inputs("musicnn_ft", tracks["path"], "MTT_musicnn", False)
+    extra = runs.folder.transfer_inputs("musicnn_ft", tracks["path"], "MTT_musicnn", False)
     prep = segments.prepare(tracks=tracks, seed=1, overlap=False, extra=extra, augment=(),
                             inputs=models.MODEL_INPUTS["musicnn_ft"], progress=False)
     model = models.build_fine_tune(len(prep.genres), pretrained_model="MTT_musicnn")
@@ -396,14 +396,14 @@ def test_cross_fitting_splits_tracks_when_artists_would_leave_a_genre_out(caplog
                           "artist": ["solo"] * 6 + [f"b{i % 3}" for i in range(6)]})
     labels = (genres == "b").astype(int)
     with caplog.at_level("WARNING", logger="course_utils"):
-        folds = runs._cross_fit_folds(table, labels, seed=0)
+        folds = runs.ensemble.cross_fit_folds(table, labels, seed=0)
     assert "split tracks instead" in caplog.text          # genre a is one artist's
     for fit, held in folds:
         assert np.bincount(labels[fit], minlength=2).min() >= 2
     grouped = table.assign(genre=np.tile(["a", "b"], 6), artist=[f"x{i // 2}" for i in range(12)])
     caplog.clear()
     with caplog.at_level("WARNING", logger="course_utils"):
-        folds = runs._cross_fit_folds(grouped, np.tile([0, 1], 6), seed=0)
+        folds = runs.ensemble.cross_fit_folds(grouped, np.tile([0, 1], 6), seed=0)
     assert not caplog.text                                # enough artists: grouped folds
     for fit, held in folds:
         assert not set(grouped["artist"].iloc[fit]) & set(grouped["artist"].iloc[held])

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from course_utils import data, segments
+from course_utils.exceptions import ParameterError
 from fakes import write_dataset
 
 GENRES = ("blues", "jazz", "rock", "pop")
@@ -58,7 +59,7 @@ def test_split_segments_is_seeded_and_disjoint():
 
 def test_split_tracks_refuses_segment_random(dataset):
     tracks = data.load_dataset(dataset, progress=False)
-    with pytest.raises(data.ParameterError, match="splits segments, not tracks"):
+    with pytest.raises(ParameterError, match="splits segments, not tracks"):
         data.split_tracks(tracks, method="segment-random")
 
 

@@ -177,7 +177,7 @@ def check_exercise_5_3(build_my_parallel: Callable) -> None:
 @exercise("5.4")
 def check_exercise_5_4(best_per_param: str, table) -> None:
     """Verifies the model with the highest mean track accuracy per 1,000 parameters in the
-    comparison ``table`` (from ``evaluate.compare``); the answer depends on your runs."""
+    comparison ``table`` (from ``experiments.compare``); the answer depends on your runs."""
     per_k = table["track_acc_mean"] / (table["params"] / 1000)
     want = str(table.loc[per_k.idxmax(), "model"])
     expect(best_per_param == want, expected=repr(want), actual=repr(best_per_param),
