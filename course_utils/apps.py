@@ -82,9 +82,7 @@ def _windows(path: Path, starts: np.ndarray, window: float):
 def _duration(path: Path) -> float:
     """Length in seconds, from the header; a clear error for what is not audio."""
     path = _validate.existing_file(path)
-    if path.stat().st_size == 0:
-        raise AudioDecodeError(path, "the file is empty (0 bytes)",
-                               "Re-download or re-export it, or delete it.")
+    audio.check_not_empty(path)
     try:
         info = sf.info(str(path))
     except audio.DECODE_ERRORS as err:

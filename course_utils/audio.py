@@ -49,6 +49,16 @@ def audio_files(folder: str | os.PathLike) -> list[Path]:
 DECODE_ERRORS = (RuntimeError, EOFError, audioread.exceptions.DecodeError)
 
 
+EMPTY_FILE = ("the file is empty (0 bytes)", "Re-download or re-export it, or delete it.")
+
+
+def check_not_empty(path: Path) -> None:
+    """Raise :class:`AudioDecodeError` (``EMPTY_FILE``) for a 0-byte file, before any decoder
+    sees it (they fail on one with messages of their own)."""
+    if path.stat().st_size == 0:
+        raise AudioDecodeError(path, *EMPTY_FILE)
+
+
 def unusable(seconds: float, rms_db: float | None, *, min_seconds: float = config.SEGMENT_SECONDS,
              unit: str = "one segment") -> tuple[str, str] | None:
     """Why decoded audio cannot be used, with the fix: empty, shorter than ``min_seconds``,
@@ -161,9 +171,7 @@ def load(path, *, sr: int = config.SR, min_seconds: float = config.SEGMENT_SECON
     """
     path = _validate.existing_file(path)
     sr = _validate.positive_int(sr, "sr")
-    if path.stat().st_size == 0:
-        raise AudioDecodeError(path, "the file is empty (0 bytes)",
-                               "Re-download or re-export it, or delete it.")
+    check_not_empty(path)
     try:
         info = sf.info(str(path))
         y, _ = librosa.load(path, sr=sr, mono=True, offset=offset, duration=duration,

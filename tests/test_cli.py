@@ -201,8 +201,10 @@ def test_musicnn_trains_evaluates_and_predicts_under_jax(env, fast_synthetic, tm
         for f in sorted((fast_synthetic / "genres_original" / genre).iterdir())[:10]:
             (subset / genre / f.name).write_bytes(f.read_bytes())
     out = tmp_path / "musicnn-jax"
+    # --novelty stats: one musicnn pass (MTT, the probe's input), not a second (MSD) for the
+    # distance test, which is the same embedding code with other weights
     result = course("train", "--model", "musicnn", "--pretrained", "MTT_musicnn", "--out", out,
-                    "--dataset", subset, "--fast", env=jax_env)
+                    "--dataset", subset, "--fast", "--novelty", "stats", env=jax_env)
     assert result.returncode == cli.EXIT_OK, result.stderr[-2000:]
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["versions"]["backend"] == "jax" and cfg["pretrained"]["model"] == "MTT_musicnn"

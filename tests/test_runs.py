@@ -347,9 +347,11 @@ def test_musicnn_refuses_waveform_copies(dataset, tmp_path):
 
 
 def test_musicnn_fine_tune_trains_end_to_end(dataset, tmp_path):
+    # the distance test in the statistics' space: musicnn's (an MSD pass over every track) is
+    # test_the_flag_calls_sounds_unlike_the_training_music_unsure's
     out = runs.train_run("musicnn", fine_tune=True, pretrained_model="MTT_musicnn",
                          dataset=dataset, out=tmp_path / "ft", epochs=1, verbose=0, seed=1,
-                         ensemble=False)
+                         ensemble=False, novelty="stats")
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["model"] == "musicnn_ft" and cfg["inputs"] == ["musicnn_patches"]
     assert cfg["pretrained"]["fine_tuned"] is True and cfg["pretrained"]["model"] == "MTT_musicnn"

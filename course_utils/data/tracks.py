@@ -108,7 +108,7 @@ def check_file(path: Path) -> dict:
            "sr": None, "channels": None, "seconds": None, "rms_db": None, "hash": None,
            "reason": ""}
     if row["size"] == 0:
-        row["reason"] = "empty file (0 bytes)"
+        row["reason"] = audio.EMPTY_FILE[0]
         return row
     try:
         data, sr = sf.read(str(path), dtype="int16", always_2d=True)

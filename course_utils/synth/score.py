@@ -180,6 +180,9 @@ def _voicing(song: _Song, root: int, intervals: tuple, low: int, high: int) -> l
 # Parts: drums as audio; bass, harmony (comp) and lead as note events
 # ============================================================================
 # A note event is ``(time s, duration s, midi, velocity, bend semitones, vowel)``.
+BASS_LOW = 28   # MIDI: the bass plays in the octave above E1
+
+
 def _bass_line(song: _Song, recipe: str, rng: np.random.Generator) -> list:
     """The bass part: note events, one beat at a time, from the root ``r`` of the
     beat's chord in the octave above MIDI 28.
@@ -204,8 +207,7 @@ def _bass_line(song: _Song, recipe: str, rng: np.random.Generator) -> list:
     - ``chug``: the root on every grid step (metal);
     - ``pedal``: one held root per bar (classical).
     """
-    notes, beat = [], 60.0 / song.bpm
-    low = 28
+    notes, beat, low = [], 60.0 / song.bpm, BASS_LOW
 
     def add(bar, step, dur_steps, midi, vel=0.9, bend=0.0):
         dur = dur_steps * beat / song.grid
