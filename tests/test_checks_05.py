@@ -114,6 +114,11 @@ def test_check_5_4_best_per_param():
     import pandas as pd
     table = pd.DataFrame({"model": ["cnn", "lstm", "crnn"], "params": [28442, 32650, 61530],
                           "track_acc_mean": [0.70, 0.75, 0.90]})
-    assert checks.check_exercise_5_4("cnn", table) is True      # 0.0246 per 1000 parameters
-    assert checks.check_exercise_5_4("crnn", table) is False    # the most accurate, not per param
-    assert checks.check_exercise_5_4(..., table) is None
+    best = exercises("05")["best_per_param"]
+    assert best(table) == "cnn"                                  # 0.0246 per 1000 parameters
+    assert checks.check_exercise_5_4(best, table) is True
+    most_accurate = lambda t: str(t.loc[t["track_acc_mean"].idxmax(), "model"])
+    assert checks.check_exercise_5_4(most_accurate, table) is False   # not per parameter
+    assert checks.check_exercise_5_4(lambda t: "cnn", table) is False  # typed, not computed
+    assert checks.check_exercise_5_4("cnn", table) is False           # a value, not a function
+    assert checks.check_exercise_5_4(not_done, table) is None

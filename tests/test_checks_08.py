@@ -53,28 +53,38 @@ def test_check_8_3_build_my_probe():
     import keras
     from keras import layers
 
-    def probe(input_dim, num_classes, *, hidden=32, dropout=0.3):
+    from course_utils import models
+    probe = exercises("08")["build_my_probe"]
+
+    def one_dropout(input_dim, num_classes, *, hidden=128, dropout=0.5):   # not as asked
         inputs = keras.Input((input_dim,))
-        x = layers.Dropout(dropout)(inputs)
-        x = layers.Dense(hidden, activation="relu")(x)
+        x = layers.Dense(hidden, activation="relu")(layers.Dropout(dropout)(inputs))
         return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
 
-    def logits(input_dim, num_classes):            # no softmax: rows do not sum to 1
+    def typed(input_dim, num_classes, *, hidden=128, dropout=0.5):   # ignores its arguments
+        return probe(input_dim, num_classes)
+
+    def library(input_dim, num_classes, *, hidden=128, dropout=0.5):   # the library's twin
+        return models.build_probe((input_dim,), num_classes, hidden=hidden, dropout=dropout)
+
+    def logits(input_dim, num_classes, *, hidden=128, dropout=0.5):    # rows do not sum to 1
         inputs = keras.Input((input_dim,))
-        x = layers.Dense(32, activation="relu")(layers.Dropout(0.3)(inputs))
+        x = layers.Dense(hidden, activation="relu")(layers.Dropout(dropout)(inputs))
+        x = layers.Dropout(dropout)(x)
         return keras.Model(inputs, layers.Dense(num_classes)(x))
 
-    def no_dropout(input_dim, num_classes):        # nothing against overfitting
-        return keras.Sequential([keras.Input((input_dim,)), layers.Dense(32, activation="relu"),
+    def no_dropout(input_dim, num_classes, *, hidden=128, dropout=0.5):   # nothing against
+        return keras.Sequential([keras.Input((input_dim,)),                # overfitting
+                                 layers.Dense(hidden, activation="relu"),
                                  layers.Dense(num_classes, activation="softmax")])
 
-    def frozen(input_dim, num_classes):            # cannot learn
-        model = probe(input_dim, num_classes)
+    def frozen(input_dim, num_classes, **kwargs):            # cannot learn
+        model = probe(input_dim, num_classes, **kwargs)
         model.trainable = False
         return model
 
     assert checks.check_exercise_8_3(probe) is True
-    for wrong in (logits, no_dropout, frozen):
+    for wrong in (one_dropout, typed, library, logits, no_dropout, frozen):
         assert checks.check_exercise_8_3(wrong) is False, wrong.__name__
     assert checks.check_exercise_8_3(not_done) is None
 

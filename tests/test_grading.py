@@ -1,4 +1,5 @@
-"""nbgrader as instructors use it: generate_assignment, then autograde three submissions."""
+"""nbgrader as instructors use it: generate_assignment, then autograde four submissions
+(solved, untouched, wrong, gamed)."""
 from __future__ import annotations
 
 import json
@@ -13,10 +14,27 @@ from course_utils import checks, config, grading, notebooks
 
 pytest.importorskip("nbgrader", reason="nbgrader comes with the dev extra")
 
-LESSON = "01_audio_basics"          # trains nothing, so three autograde runs stay short
+LESSON = "01_audio_basics"          # trains nothing, so four autograde runs stay short
 CHECKS = ["check_exercise_1_1", "check_exercise_1_2", "check_exercise_1_3", "check_exercise_1_4",
           "check_exercise_1_5"]
 WRONG_1_1 = "    return int(seconds * sr) + 1   # planted: off by one"
+GAMED_1_1 = "    return int(seconds * sr)"
+GAMED_1_2 = "    return _db(np.abs(a), ref=ref, amin=amin, top_db=None)"
+
+
+def _answered(nb: dict, answers: dict[str, str]) -> dict:
+    """A copy of ``nb`` with the solution region of each exercise in ``answers`` replaced."""
+    nb = json.loads(json.dumps(nb))
+    for number, body in answers.items():
+        for cell in nb["cells"]:
+            source = "".join(cell["source"])
+            if source.startswith(f"# Exercise {number}") and notebooks.BEGIN in source:
+                head, rest = source.split(notebooks.BEGIN, 1)
+                cell["source"] = head.rstrip(" ") + body + rest.split(notebooks.END, 1)[1]
+                break
+        else:
+            pytest.fail(f"the solution has no region for exercise {number}")
+    return nb
 
 
 def _nbgrader(course: Path, *args: str, env: dict) -> None:
@@ -47,19 +65,20 @@ def test_generate_and_autograde(tmp_path, fast_synthetic):
     released = json.loads((course / "release" / LESSON / f"{LESSON}.ipynb").read_text())
 
     solved = json.loads((course / "source" / LESSON / f"{LESSON}.ipynb").read_text())
-    wrong = json.loads(json.dumps(solved))           # all solved but 1.1, which is wrong
-    for cell in wrong["cells"]:
-        source = "".join(cell["source"])
-        if "# Exercise 1.1" in source and notebooks.BEGIN in source:
-            head, rest = source.split(notebooks.BEGIN, 1)
-            cell["source"] = head.rstrip(" ") + WRONG_1_1 + rest.split(notebooks.END, 1)[1]
-            break
-    else:
-        pytest.fail("the solution has no region for exercise 1.1")
+    wrong = _answered(solved, {"1.1": WRONG_1_1})     # all solved but 1.1, which is wrong
+    # gamed: 1.1 truncates (right on every product but 0.7 s x 22050 Hz = 15434.999...), 1.2
+    # calls librosa through an alias made in a cell of the learner's own, above the exercise
+    gamed = _answered(solved, {"1.1": GAMED_1_1, "1.2": GAMED_1_2})
+    index = next(i for i, c in enumerate(gamed["cells"])
+                 if "".join(c["source"]).startswith("# Exercise 1.2"))
+    gamed["cells"].insert(index, {"cell_type": "code", "execution_count": None, "id": "alias",
+                                  "metadata": {}, "outputs": [],
+                                  "source": "import librosa\n_db = librosa.amplitude_to_db"})
 
     _submit(course, "solved", solved)
     _submit(course, "untouched", released)
     _submit(course, "wrong", wrong)
+    _submit(course, "gamed", gamed)
     # lesson 01 runs in well under a minute: a cell that takes 2 is a hung kernel, not work
     _nbgrader(course, "autograde", LESSON, "--ExecutePreprocessor.timeout=120", env=env)
 
@@ -67,6 +86,8 @@ def test_generate_and_autograde(tmp_path, fast_synthetic):
     assert _scores(course, "untouched") == {name: 0.0 for name in CHECKS}
     assert _scores(course, "wrong") == {**{name: 1.0 for name in CHECKS},
                                         "check_exercise_1_1": 0.0}
+    assert _scores(course, "gamed") == {**{name: 1.0 for name in CHECKS},
+                                        "check_exercise_1_1": 0.0, "check_exercise_1_2": 0.0}
 
 
 def test_every_lesson_has_valid_nbgrader_metadata():

@@ -9,7 +9,12 @@ Checks return ``True`` (passed), ``False`` (wrong) or ``None`` (not done).
 Under grading they are strict instead: when nbgrader autogrades or validates a
 notebook (it sets ``NBGRADER_EXECUTION``), or with ``COURSE_STRICT_CHECKS=1``,
 a wrong or missing answer raises :class:`AnswerError` (an ``AssertionError``),
-so nbgrader scores that check cell zero. A leaf package: it may use everything
+so nbgrader scores that check cell zero.
+
+An exercise that says "write it yourself" is watched as it runs (``write_it_yourself``): a
+call into the library code it stands in for fails the check, whatever name reached it (an
+alias made in another cell, a helper, a method of an object), so calling the twin earns no
+point. A leaf package: it may use everything
 else in the course_utils package.
 
 Layout: ``_frame`` (the decorator, strict mode, ``mine_or_library``), ``_keras`` (the
@@ -42,7 +47,7 @@ from .lesson09 import (check_exercise_9_1, check_exercise_9_2, check_exercise_9_
                        check_exercise_9_4)
 
 __all__ = ["AnswerError", "CheckFailed", "close", "exercise", "expect", "mine_or_library",
-           "strict", "write_it_yourself", "check_exercise_3_2", "check_exercise_3_2",
+           "strict", "write_it_yourself",
            "check_exercise_1_1", "check_exercise_1_2", "check_exercise_1_3",
            "check_exercise_1_4", "check_exercise_1_5", "check_exercise_2_1",
            "check_exercise_2_2", "check_exercise_2_3", "check_exercise_2_4",

@@ -3,8 +3,11 @@ nbgrader, ``mine_or_library`` and the small comparison helpers every lesson's ch
 from __future__ import annotations
 
 import functools
+import inspect
 import os
-
+import sys
+import types
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -83,23 +86,66 @@ def exercise(number: str) -> Callable:
     return wrap
 
 
-def _names_used(fn: Callable) -> set[str]:
-    """Global and attribute names a function's code refers to, nested functions included."""
-    names, stack = set(), [getattr(fn, "__code__", None)]
-    while stack:
-        code = stack.pop()
-        if code is None:
+def _watch_list(forbidden) -> tuple[dict, dict]:
+    """What to watch for: ``{code object: name}`` of the forbidden functions (a class stands
+    for every function defined in it; a wrapped function for what it wraps) and
+    ``{folder or file: name}`` of the forbidden modules and packages."""
+    codes, places = {}, {}
+    for item in forbidden:
+        if isinstance(item, types.ModuleType):
+            file = Path(item.__file__)
+            place = f"{file.parent}{os.sep}" if file.name == "__init__.py" else str(file)
+            places[place] = item.__name__
             continue
-        names.update(code.co_names)
-        stack.extend(c for c in code.co_consts if hasattr(c, "co_names"))
-    return names
+        members = vars(item).values() if isinstance(item, type) else [item]
+        for member in members:
+            member = getattr(member, "__func__", member)          # classmethod, staticmethod
+            member = inspect.unwrap(member) if callable(member) else member
+            code = getattr(member, "__code__", None)
+            if code is not None:
+                codes[code] = f"{getattr(item, '__module__', '')}.{item.__qualname__}"
+    return codes, places
 
 
-def write_it_yourself(fn: Callable, forbidden: set[str], what: str) -> None:
-    """Fail when ``fn`` calls one of the ``forbidden`` names instead of computing the answer."""
-    used = sorted(_names_used(fn) & forbidden)
-    expect(not used, expected=f"{what} written with numpy", actual=f"a call of {', '.join(used)}",
-           hint="the check compares with that function; the exercise is to write it yourself.")
+def write_it_yourself(fn: Callable, forbidden, what: str) -> Callable:
+    """``fn``, watched: each call fails the check when any of ``forbidden`` runs during it.
+
+    ``forbidden`` holds the library functions, classes and modules the exercise asks the
+    learner to write without (a class stands for its methods, a module or package for every
+    function in its files). What runs is watched (``sys.setprofile``), not what the code
+    names, so a function reached by an alias made in another cell, through a helper, or as a
+    method of an object passed in is seen, and a function defined in a kernel (no source
+    file) is checked like any other.
+    """
+    codes, places = _watch_list(forbidden)
+
+    @functools.wraps(fn)
+    def watched(*args, **kwargs):
+        seen: list[str] = []
+
+        def profile(frame, event, arg):
+            if event != "call":
+                return
+            code = frame.f_code
+            if code in codes:
+                seen.append(codes[code])
+            elif places:
+                seen.extend(name for place, name in places.items()
+                            if code.co_filename.startswith(place))
+
+        previous = sys.getprofile()
+        sys.setprofile(profile)
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            sys.setprofile(previous)
+        if seen:
+            expect(False, expected=f"{what} written yourself",
+                   actual=f"a call of {', '.join(dict.fromkeys(seen))} while your function ran",
+                   hint="the check compares with that library code; the exercise is to write "
+                        "it yourself.")
+        return result
+    return watched
 
 
 def close(a, b, *, rtol: float = 1e-4, atol: float = 1e-4) -> bool:

@@ -10,10 +10,12 @@ from ._frame import close, exercise, expect, write_it_yourself
 
 @exercise("1.1")
 def check_exercise_1_1(seconds_to_samples: Callable) -> None:
-    """Verifies ``seconds_to_samples(seconds, sr=...)`` on five durations and two rates,
-    including one that needs rounding, and that it returns an ``int``."""
+    """Verifies ``seconds_to_samples(seconds, sr=...)`` on six durations and two rates,
+    including 0.7 s at 22050 Hz, whose product is 15434.999... in floating point (so
+    ``int()`` alone truncates to 15434), and that it returns an ``int``."""
     for seconds, sr, want in ((3.0, 22050, 66150), (30, 22050, 661500), (0.5, 44100, 22050),
-                              (0.1, 22050, 2205), (1 / 3, 44100, 14700)):
+                              (0.1, 22050, 2205), (1 / 3, 44100, 14700),
+                              (0.7, 22050, 15435)):     # 0.7 * 22050 = 15434.999...: round
         got = seconds_to_samples(seconds, sr=sr)
         expect(isinstance(got, (int, np.integer)), expected="an int", actual=type(got).__name__,
                hint="wrap the result in int(round(...)).")
@@ -27,7 +29,7 @@ def check_exercise_1_2(amplitude_to_db: Callable) -> None:
     array with a negative sample and a silent one, with ``ref=1`` and ``ref=0.5``; calling
     librosa instead of writing the formula fails."""
     import librosa
-    write_it_yourself(amplitude_to_db, {"librosa", "amplitude_to_db"}, "decibels")
+    amplitude_to_db = write_it_yourself(amplitude_to_db, [librosa], "decibels")
     a = np.array([1.0, 0.5, 0.1, 0.01, -0.5, 0.0])
     for ref in (1.0, 0.5):
         want = librosa.amplitude_to_db(np.abs(a), ref=ref, amin=1e-5, top_db=None)
@@ -43,8 +45,7 @@ def check_exercise_1_3(n_frames: Callable) -> None:
     ``librosa.stft`` (``center=True``) for four signal lengths and three hops; calling
     librosa instead of counting fails."""
     import librosa
-    write_it_yourself(n_frames, {"librosa", "stft", "frames_to_samples", "samples_to_frames"},
-                      "a frame count")
+    n_frames = write_it_yourself(n_frames, [librosa], "a frame count")
     for n_samples, hop in ((66150, 512), (22050, 512), (4096, 256), (132300, 1024)):
         want = librosa.stft(np.zeros(n_samples, dtype=np.float32), n_fft=2048,
                             hop_length=hop).shape[1]
@@ -59,7 +60,7 @@ def check_exercise_1_4(hz_to_mel: Callable) -> None:
     """Verifies ``hz_to_mel`` against ``librosa.hz_to_mel(f, htk=True)`` on an array of six
     frequencies and on a single number; calling librosa instead of the formula fails."""
     import librosa
-    write_it_yourself(hz_to_mel, {"librosa", "hz_to_mel"}, "the mel formula")
+    hz_to_mel = write_it_yourself(hz_to_mel, [librosa], "the mel formula")
     f = np.array([0.0, 100.0, 440.0, 1000.0, 4000.0, 11025.0])
     want = librosa.hz_to_mel(f, htk=True)
     got = np.asarray(hz_to_mel(f), dtype=float)
@@ -76,7 +77,7 @@ def check_exercise_1_5(loudness_curve: Callable) -> None:
     ``librosa.feature.rms(..., center=False)`` in dBFS (``amin=1e-5``) on a signal that grows
     louder, with a silent stretch, for two frame settings; calling librosa fails."""
     import librosa
-    write_it_yourself(loudness_curve, {"librosa", "rms", "frame"}, "the loudness curve")
+    loudness_curve = write_it_yourself(loudness_curve, [librosa], "the loudness curve")
     rng = np.random.default_rng(2)
     y = (rng.normal(size=30000) * np.linspace(0.01, 0.5, 30000)).astype(np.float32)
     y[10000:14000] = 0.0

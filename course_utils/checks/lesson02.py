@@ -102,9 +102,10 @@ def check_exercise_2_4(nearest_centroid_predict: Callable) -> None:
     """Verifies ``nearest_centroid_predict`` on a 2-D toy problem whose answer is known, and
     against scikit-learn's ``NearestCentroid`` on random data with 4 classes; calling
     scikit-learn's classifier instead of writing it fails."""
+    import sklearn.neighbors
     from sklearn.neighbors import NearestCentroid
-    write_it_yourself(nearest_centroid_predict, {"NearestCentroid", "KNeighborsClassifier",
-                                                 "neighbors"}, "nearest centroid")
+    nearest_centroid_predict = write_it_yourself(nearest_centroid_predict, [sklearn.neighbors],
+                                                 "nearest centroid")
     X_train = np.array([[0.0, 0.0], [0.0, 2.0], [10.0, 0.0], [10.0, 2.0], [5.0, 9.0], [5.0, 11.0]])
     labels = np.array([0, 0, 1, 1, 2, 2])
     X_test = np.array([[1.0, 1.0], [9.0, 0.0], [5.0, 8.0], [4.0, 1.0]])
@@ -129,7 +130,9 @@ def check_exercise_2_5(standardise: Callable) -> None:
     fitted on the training rows only, on data whose test rows come from another distribution
     (so statistics of all rows, or of the test rows, give other numbers) and with a constant
     column (which must not become NaN); the inputs must stay unchanged."""
+    import sklearn.preprocessing
     from sklearn.preprocessing import StandardScaler
+    standardise = write_it_yourself(standardise, [sklearn.preprocessing], "the scaling")
     rng = np.random.default_rng(6)
     X_train = rng.normal(3.0, 2.0, size=(40, 5))
     X_test = rng.normal(6.0, 1.0, size=(15, 5))

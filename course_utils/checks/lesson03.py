@@ -15,8 +15,9 @@ def check_exercise_3_1(cut_segments: Callable) -> None:
     on random feature matrices: exactly one segment, the FAST 6 s clip, a 30 s GTZAN clip, a
     longer one and another segment length, value for value; a matrix shorter than one segment
     must raise ``ValueError``; calling the library's cutter fails."""
-    from .. import features
-    write_it_yourself(cut_segments, {"segment_features", "segment"}, "the cutting")
+    from .. import features, segments
+    cut_segments = write_it_yourself(cut_segments, [features.segment_features, segments],
+                                     "the cutting")
     rng = np.random.default_rng(0)
     for n_frames, frames, hop in ((130, 130, 129), (259, 130, 129), (1293, 130, 129),
                                   (1300, 130, 129), (500, 64, 63)):
@@ -102,8 +103,8 @@ def check_exercise_3_3(build_my_cnn: Callable) -> None:
     dropout rates and L2 factors as asked; probabilities that sum to 1; and that 40
     training steps of a small version lower the loss on a toy task."""
     import keras
-    write_it_yourself(build_my_cnn, {"build_cnn", "cnn_features", "classifier", "models"},
-                      "the CNN")
+    from .. import models
+    build_my_cnn = write_it_yourself(build_my_cnn, [models], "the CNN")
     model = build_my_cnn((128, 130, 1), 10)
     expect_outputs(model, 10)
     block = ["conv", "batch norm", "relu", "max-pool"]
@@ -146,8 +147,10 @@ def check_exercise_3_4(track_probabilities: Callable) -> None:
     mixed order (one track with a single segment): one row per track, each the mean of that
     track's segment probabilities (so the rows still sum to 1), matched to the right id;
     without calling ``evaluate.aggregate_tracks`` or ``segments.mean_per_track``."""
-    write_it_yourself(track_probabilities, {"aggregate_tracks", "mean_per_track"},
-                      "the aggregation")
+    from .. import evaluate, segments
+    track_probabilities = write_it_yourself(
+        track_probabilities, [evaluate.aggregate_tracks, segments.mean_per_track],
+        "the aggregation")
     rng = np.random.default_rng(4)
     ids = np.array(["b", "a", "b", "c", "a", "b", "d", "c", "a", "b", "c"])
     probs = rng.dirichlet(np.ones(5), size=len(ids))
@@ -193,9 +196,12 @@ def check_exercise_3_6(copy_segments: Callable) -> None:
     harmonic tone: the log-mel segments of each pitch-shifted copy (``librosa.effects.
     pitch_shift``), then of each time-stretched one (``librosa.effects.time_stretch``), in that
     order, as the library makes them (``features.augment_waveform``, ``features.log_mel``,
-    ``features.segment_features``); shifting by resampling (which changes pitch and speed
+    ``features.segment_features``), without calling ``features.augment_waveform``; shifting
+    by resampling (which changes pitch and speed
     together), a wrong direction or another order fails."""
     from .. import config, features
+    copy_segments = write_it_yourself(copy_segments, [features.augment_waveform],
+                                      "the copies")
     sr = config.SR
     t = np.arange(int(6.5 * sr)) / sr
     y = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.1 * np.sin(2 * np.pi * 660 * t)

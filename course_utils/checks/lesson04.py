@@ -37,8 +37,8 @@ def check_exercise_4_2(build_my_lstm: Callable) -> None:
     probabilities that sum to 1; and that 40 training steps lower the loss on sequences
     that only their order tells apart."""
     import keras
-    write_it_yourself(build_my_lstm, {"build_lstm", "lstm_features", "classifier", "models"},
-                      "the LSTM")
+    from .. import models
+    build_my_lstm = write_it_yourself(build_my_lstm, [models], "the LSTM")
     model = build_my_lstm((130, 60), 10)
     expect_outputs(model, 10)
     want = ["average-pool", "lstm", "dropout", "dense+softmax"]
@@ -94,12 +94,20 @@ def _sequence_model_learns(build: Callable, steps: int = 40) -> bool:
     return loss_falls_on(model, X, y, steps=steps, factor=0.8)
 
 
+def _keras_counts(keras) -> list:
+    """What counts an LSTM's weights for you: the recurrent layers themselves, and
+    ``count_params`` of any layer or model."""
+    return [keras.layers.LSTM, keras.layers.LSTMCell, keras.layers.Bidirectional,
+            keras.layers.RNN, keras.layers.Layer.count_params]
+
+
 @exercise("4.3")
 def check_exercise_4_3(lstm_params: Callable) -> None:
     """Verifies ``lstm_params(units, n_inputs)`` against the parameter count of a
     ``keras.layers.LSTM`` built on four (units, inputs) pairs, including the course's
-    LSTM (64 units on 60 features: 32,000)."""
+    LSTM (64 units on 60 features: 32,000), counted without building a Keras layer."""
     import keras
+    lstm_params = write_it_yourself(lstm_params, _keras_counts(keras), "the count")
     for units, n_inputs in ((64, 60), (1, 1), (32, 20), (128, 64)):
         layer = keras.layers.LSTM(units)
         layer.build((None, 10, n_inputs))
@@ -115,8 +123,11 @@ def check_exercise_4_3(lstm_params: Callable) -> None:
 def check_exercise_4_4(bidirectional_params: Callable) -> None:
     """Verifies ``bidirectional_params(units, n_inputs)``, the parameters of
     ``Bidirectional(LSTM(units))`` on ``n_inputs`` features (no Dense layer), against Keras
-    for the lesson's (64, 60) and three sizes drawn afresh at every run."""
+    for the lesson's (64, 60) and three sizes drawn afresh at every run, counted without
+    building a Keras layer."""
     import keras
+    bidirectional_params = write_it_yourself(bidirectional_params, _keras_counts(keras),
+                                             "the count")
     rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
     sizes = [(64, 60), *zip(rng.integers(4, 129, 3).tolist(), rng.integers(3, 101, 3).tolist())]
     for units, n_inputs in sizes:

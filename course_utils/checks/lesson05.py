@@ -32,8 +32,8 @@ def check_exercise_5_2(build_my_crnn: Callable) -> None:
     ``models.build_hybrid(kind="crnn")``; dropout and L2 as asked; and that 40 training
     steps lower the loss on a toy task."""
     import keras
-    write_it_yourself(build_my_crnn, {"build_hybrid", "_build_crnn", "build_model", "models"},
-                      "the CRNN")
+    from .. import models
+    build_my_crnn = write_it_yourself(build_my_crnn, [models], "the CRNN")
     model = build_my_crnn((128, 130, 1), 10)
     expect_outputs(model, 10)
     pools = [tuple(layer.pool_size) for layer in model.layers
@@ -103,33 +103,10 @@ def _two_input_task(n: int = 64):
     return {"logmel": logmel, "mfcc": mfcc}, y
 
 
-@exercise("5.3")
-def check_exercise_5_3(build_my_parallel: Callable) -> None:
-    """Verifies ``build_my_parallel(logmel_shape, mfcc_shape, n_classes, ...)`` without calling
-    the library's builder: on ``(128, 130, 1)``, ``(130, 60)`` and 10 classes, two inputs named
-    ``logmel`` and ``mfcc``, 64,538 parameters, an LSTM reading 65 steps (the MFCCs pooled 2x
-    over time), a ``fusion`` layer of 128 whose first 64 values come from the log-mel branch
-    and the last 64 from the MFCC branch (checked by value), three Dropouts at ``dropout``, L2
-    on every kernel but the output's; with smaller settings, the parameter count of
-    ``models.build_hybrid(kind="parallel")``; and that 40 training steps lower the loss on a
-    toy task."""
+def _expect_fusion_order(model) -> None:
+    """The ``fusion`` layer holds the log-mel branch's 64 values first, then the MFCC
+    branch's: moving the log-mel input moves only the first 64."""
     import keras
-    write_it_yourself(build_my_parallel, {"build_hybrid", "_build_parallel", "build_model",
-                                          "models"}, "the parallel model")
-    model = build_my_parallel((128, 130, 1), (130, 60), 10)
-    names = sorted(t.name.split(":")[0] for t in model.inputs)
-    expect(names == ["logmel", "mfcc"], expected="inputs named 'logmel' and 'mfcc'",
-           actual=names, hint="keras.Input(shape, name='logmel'), and the model takes a dict.")
-    expect_outputs(model, 10)
-    n = model.count_params()
-    expect(n == 64538, expected="64,538 parameters with the defaults", actual=f"{n:,}",
-           hint="the CNN branch of lesson 03 (2x2 input pool, 3 blocks, global pooling), one "
-                "LSTM of 64 on the time-pooled MFCCs, then Dense(64, relu) before the output.")
-    lstm = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
-    expect(len(lstm) == 1 and tuple(lstm[0].input.shape) == (None, 65, 60),
-           expected="one LSTM reading (None, 65, 60)",
-           actual=[tuple(layer.input.shape) for layer in lstm] or "no LSTM",
-           hint="AveragePooling1D(2) over time before the LSTM: 130 steps become 65.")
     try:
         fusion = model.get_layer("fusion")
     except ValueError:
@@ -146,6 +123,36 @@ def check_exercise_5_3(build_my_parallel: Callable) -> None:
            expected="fusion (128 values): the log-mel branch's 64 first, then the MFCC branch's",
            actual=f"shape {change.shape}; changing the log-mel moved "
                   f"{int((change > 1e-6).sum())} values", hint="Concatenate()([cnn, lstm]).")
+
+
+@exercise("5.3")
+def check_exercise_5_3(build_my_parallel: Callable) -> None:
+    """Verifies ``build_my_parallel(logmel_shape, mfcc_shape, n_classes, ...)`` without calling
+    the library's builder: on ``(128, 130, 1)``, ``(130, 60)`` and 10 classes, two inputs named
+    ``logmel`` and ``mfcc``, 64,538 parameters, an LSTM reading 65 steps (the MFCCs pooled 2x
+    over time), a ``fusion`` layer of 128 whose first 64 values come from the log-mel branch
+    and the last 64 from the MFCC branch (checked by value), three Dropouts at ``dropout``, L2
+    on every kernel but the output's; with smaller settings, the parameter count of
+    ``models.build_hybrid(kind="parallel")``; and that 40 training steps lower the loss on a
+    toy task."""
+    import keras
+    from .. import models
+    build_my_parallel = write_it_yourself(build_my_parallel, [models], "the parallel model")
+    model = build_my_parallel((128, 130, 1), (130, 60), 10)
+    names = sorted(t.name.split(":")[0] for t in model.inputs)
+    expect(names == ["logmel", "mfcc"], expected="inputs named 'logmel' and 'mfcc'",
+           actual=names, hint="keras.Input(shape, name='logmel'), and the model takes a dict.")
+    expect_outputs(model, 10)
+    n = model.count_params()
+    expect(n == 64538, expected="64,538 parameters with the defaults", actual=f"{n:,}",
+           hint="the CNN branch of lesson 03 (2x2 input pool, 3 blocks, global pooling), one "
+                "LSTM of 64 on the time-pooled MFCCs, then Dense(64, relu) before the output.")
+    lstm = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    expect(len(lstm) == 1 and tuple(lstm[0].input.shape) == (None, 65, 60),
+           expected="one LSTM reading (None, 65, 60)",
+           actual=[tuple(layer.input.shape) for layer in lstm] or "no LSTM",
+           hint="AveragePooling1D(2) over time before the LSTM: 130 steps become 65.")
+    _expect_fusion_order(model)
     from ..models import build_hybrid
     small = build_my_parallel((32, 32, 1), (32, 12), 4, filters=(8, 16), units=16,
                               dense_units=8, dropout=0.5, l2=1e-3)
@@ -175,10 +182,24 @@ def check_exercise_5_3(build_my_parallel: Callable) -> None:
 
 
 @exercise("5.4")
-def check_exercise_5_4(best_per_param: str, table) -> None:
-    """Verifies the model with the highest mean track accuracy per 1,000 parameters in the
-    comparison ``table`` (from ``experiments.compare``); the answer depends on your runs."""
-    per_k = table["track_acc_mean"] / (table["params"] / 1000)
-    want = str(table.loc[per_k.idxmax(), "model"])
-    expect(best_per_param == want, expected=repr(want), actual=repr(best_per_param),
-           hint="divide track_acc_mean by params / 1000 and take the model of the largest value.")
+def check_exercise_5_4(best_per_param: Callable, table) -> None:
+    """Verifies ``best_per_param(table)``, the model with the highest mean track accuracy per
+    1,000 parameters, on the lesson's comparison ``table`` (from ``experiments.compare``) and
+    on two made-up tables where another model wins, so the answer is computed, not typed."""
+    import pandas as pd
+    expect(callable(best_per_param), expected="a function best_per_param(table) -> model name",
+           actual=repr(best_per_param),
+           hint="def best_per_param(table): ... return the model's name; the check runs it on "
+                "other tables too.")
+    made_up = pd.DataFrame({"model": ["cnn", "lstm", "crnn", "parallel"],
+                            "params": [28_442, 32_650, 61_530, 64_538],
+                            "track_acc_mean": [0.5, 0.9, 0.95, 0.99]})
+    for name, t in (("your comparison", table), ("a made-up table", made_up),
+                    ("the same with fewer parameters for the parallel model",
+                     made_up.assign(params=[28_442, 32_650, 61_530, 20_000]))):
+        per_k = t["track_acc_mean"] / (t["params"] / 1000)
+        want = str(t.loc[per_k.idxmax(), "model"])
+        got = best_per_param(t.copy())
+        expect(str(got) == want, expected=f"{want!r} for {name}", actual=repr(got),
+               hint="divide track_acc_mean by params / 1000 and take the model of the largest "
+                    "value.")

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._frame import CheckFailed, close, exercise, expect
+from ._frame import CheckFailed, close, exercise, expect, write_it_yourself
 
 
 _GENRES_07 = ["blues", "classical", "country", "disco", "hiphop"]
@@ -63,32 +63,44 @@ def check_exercise_7_3(decide: Callable) -> None:
 
 
 
+def _made_up_folder(root) -> tuple[Callable, list]:
+    """Files under ``root`` (a sub-folder, upper-case extensions, a text file, a hidden ``._``
+    copy) and a fake ``predict`` that records the names it was called with (the list
+    returned) and raises ``AudioDecodeError`` for ``bad.wav``."""
+    from pathlib import Path
+
+    from ..exceptions import AudioDecodeError
+    (root / "live").mkdir()
+    for name in ["b.wav", "a.FLAC", "live/c.mp3", "bad.wav", "notes.txt", "._a.wav"]:
+        (root / name).write_bytes(b"")
+    calls = []
+
+    def predict(path):
+        path = Path(path)
+        calls.append(path.name)
+        if path.name == "bad.wav":
+            raise AudioDecodeError(path, "not audio (fake)", "Re-export it as WAV.")
+        return {"file": str(path), "top": [{"genre": "jazz", "probability": 0.75},
+                                           {"genre": "rock", "probability": 0.25}]}
+    return predict, calls
+
+
 @exercise("7.4")
 def check_exercise_7_4(predict_folder: Callable) -> None:
     """Verifies ``predict_folder(folder, predict)`` on a made-up folder (a sub-folder, upper-case
     extensions, a text file, a hidden ``._`` copy) with a fake ``predict``: every audio file
     predicted once, rows in that order; a file whose prediction raises ``AudioDecodeError`` is
     reported in the errors, with its message, and the others still come back; a bug (any other
-    exception) is not swallowed; a missing folder raises ``FileNotFoundError`` naming it."""
+    exception) is not swallowed; a missing folder raises ``FileNotFoundError`` naming it;
+    without calling ``runs.predict_folder``."""
     import tempfile
     from pathlib import Path
-    from ..exceptions import AudioDecodeError
+
+    from .. import runs
+    predict_folder = write_it_yourself(predict_folder, [runs.predict_folder], "the loop")
     with tempfile.TemporaryDirectory() as root:
         root = Path(root)
-        (root / "live").mkdir()
-        names = ["b.wav", "a.FLAC", "live/c.mp3", "bad.wav", "notes.txt", "._a.wav"]
-        for name in names:
-            (root / name).write_bytes(b"")
-        calls = []
-
-        def predict(path):
-            path = Path(path)
-            calls.append(path.name)
-            if path.name == "bad.wav":
-                raise AudioDecodeError(path, "not audio (fake)", "Re-export it as WAV.")
-            return {"file": str(path), "top": [{"genre": "jazz", "probability": 0.75},
-                                               {"genre": "rock", "probability": 0.25}]}
-
+        predict, calls = _made_up_folder(root)
         with contextlib.redirect_stdout(io.StringIO()):   # the learner's report of the fake
             table, errors = predict_folder(root, predict)
         expect(sorted(calls) == sorted(["a.FLAC", "b.wav", "bad.wav", "c.mp3"]),

@@ -5,7 +5,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._frame import close, exercise, expect
+from ._frame import close, exercise, expect, write_it_yourself
+from ._keras import role
 
 
 @exercise("8.1")
@@ -45,11 +46,17 @@ def check_exercise_8_2(pool_patches: Callable) -> None:
 
 @exercise("8.3")
 def check_exercise_8_3(build_my_probe: Callable) -> None:
-    """Verifies ``build_my_probe(input_dim, num_classes)``: a Keras model whose output is one
-    probability vector per example (softmax: rows sum to 1), with at least one Dropout and
-    one hidden Dense layer with ReLU, and that 60 training steps on an easy, separable set
-    lower its loss by half."""
+    """Verifies ``build_my_probe(input_dim, num_classes, hidden=..., dropout=...)``, without
+    calling the library's builder: a Keras model whose layers are Dropout -> Dense(hidden,
+    ReLU) -> Dropout -> Dense(num_classes, softmax), in that order and nothing else that
+    learns; one probability vector per example (rows sum to 1); with ``hidden=32`` and
+    ``dropout=0.3``, a hidden layer of 32 units and both Dropouts at 0.3 (the arguments used,
+    not typed in); and that 60 training steps on an easy, separable set lower its loss by
+    half."""
     import keras
+
+    from .. import models
+    build_my_probe = write_it_yourself(build_my_probe, [models], "the probe")
     keras.utils.set_random_seed(0)
     model = build_my_probe(20, 3)
     expect(isinstance(model, keras.Model), expected="a keras.Model", actual=type(model).__name__,
@@ -63,11 +70,18 @@ def check_exercise_8_3(build_my_probe: Callable) -> None:
            hint="the last layer is Dense(num_classes).")
     expect(close(probs.sum(axis=1), np.ones(5), atol=1e-4), expected="rows summing to 1",
            actual=np.round(probs.sum(axis=1), 3).tolist(), hint='use activation="softmax".')
-    kinds = [type(layer).__name__ for layer in model.layers]
-    hidden = [layer for layer in model.layers if type(layer).__name__ == "Dense"][:-1]
-    expect("Dropout" in kinds and any(l.get_config()["activation"] == "relu" for l in hidden),
-           expected="a Dropout layer and a hidden Dense layer with ReLU", actual=kinds,
-           hint="Dropout -> Dense(hidden, relu) -> Dropout -> Dense(num_classes, softmax).")
+    want = ["dropout", "dense+relu", "dropout", "dense+softmax"]
+    small = build_my_probe(20, 3, hidden=32, dropout=0.3)
+    for m in (model, small):
+        order = [r for r in map(role, m.layers) if r]
+        expect(order == want, expected=" -> ".join(want), actual=" -> ".join(order),
+               hint="Dropout -> Dense(hidden, relu) -> Dropout -> Dense(num_classes, softmax).")
+    rates = [layer.rate for layer in small.layers if isinstance(layer, keras.layers.Dropout)]
+    units = [layer.units for layer in small.layers if isinstance(layer, keras.layers.Dense)]
+    expect(close(rates, [0.3, 0.3], atol=1e-9) and units == [32, 3],
+           expected="with hidden=32, dropout=0.3: Dropout(0.3), Dense(32), Dropout(0.3), "
+                    "Dense(3)", actual=f"dropout rates {rates}, Dense units {units}",
+           hint="use the `hidden` and `dropout` arguments, not fixed numbers.")
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
     before = float(model.evaluate(X, labels, verbose=0))
     for _ in range(60):

@@ -14,8 +14,9 @@ def check_exercise_9_1(accuracy_by_coverage: Callable) -> None:
     tracks and on a hand-made case: tracks sorted from most to least confident, and for the
     first n of them (n = 1..N) the coverage n / N and their accuracy. Sorting the wrong way,
     counting instead of averaging, or calling ``classical.coverage_curve`` fails."""
-    write_it_yourself(accuracy_by_coverage, {"coverage_curve", "classical"},
-                      "the accuracy-coverage curve")
+    from .. import classical
+    accuracy_by_coverage = write_it_yourself(accuracy_by_coverage, [classical],
+                                             "the accuracy-coverage curve")
     conf = np.array([0.5, 0.9, 0.7, 0.6])
     correct = np.array([False, True, False, True])
     cov, acc = map(np.asarray, accuracy_by_coverage(conf, correct))
@@ -69,8 +70,11 @@ def check_exercise_9_3(smooth: Callable) -> None:
     the first and last window (``scipy.ndimage.uniform_filter1d(..., mode="nearest")``), on a
     (12, 3) array for windows 3 and 5: a plain ``np.convolve(..., "same")`` (zeros past the
     edges) or calling the library's smoother fails."""
-    write_it_yourself(smooth, {"uniform_filter1d", "apps", "smooth"}, "the moving average")
+    import scipy.ndimage
     from scipy.ndimage import uniform_filter1d
+
+    from .. import apps
+    smooth = write_it_yourself(smooth, [scipy.ndimage, apps], "the moving average")
     rng = np.random.default_rng(4)
     P = rng.dirichlet(np.ones(3), 12)
     for w in (3, 5):
@@ -91,7 +95,7 @@ def check_exercise_9_4(change_points: Callable) -> None:
     not count, a change back, a change too close to the end to confirm, no change at all and
     three genres in turn; calling the library fails."""
     from .. import apps
-    write_it_yourself(change_points, {"apps", "change_points"}, "the change points")
+    change_points = write_it_yourself(change_points, [apps], "the change points")
     starts = np.arange(12) * 1.5
     cases = ["aaaaaabbbbbb", "aaaabaaaaaaa", "aaaabbbbaaaa", "aaaaaaaaaabb", "aaaaaaaaaaaa",
              "aaabbbcccaaa"]
