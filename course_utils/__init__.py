@@ -6,7 +6,8 @@ Modules and subpackages, lowest first; each imports only those of earlier items
 1. ``config`` (constants and paths), ``exceptions``;
 2. ``runtime`` (seeding, GPU, versions), ``_validate`` (argument checks), ``_io`` (cache
    keys, atomic writes);
-3. ``audio`` (loading and checking audio), ``notebooks`` (building and executing the lessons);
+3. ``audio`` (loading and checking audio), ``notebooks`` (building and executing the lessons),
+   ``claims`` (the numbers a lesson states, against its outputs);
 4. ``features`` (log-mel, MFCC, chroma, contrast, statistics, the feature cache),
    ``synth`` (the synthetic dataset, a package), ``download`` (fetching GTZAN);
 5. ``data`` (datasets and the split rules, a package), ``pretrained`` (musicnn: weights, embeddings);

@@ -361,7 +361,8 @@ def _compare(args) -> int:
 
 
 def _register_notebooks(sub, kw: dict) -> None:
-    """Add ``notebooks build|execute|copy`` to the argparse sub-parsers ``sub``."""
+    """Add ``notebooks build|execute|copy|claims|nbgrader`` to the argparse sub-parsers
+    ``sub``."""
     nb = sub.add_parser("notebooks", help="build, check, execute or copy the lesson notebooks",
                         **kw)
     nsub = nb.add_subparsers(dest="action", required=True, parser_class=type(nb))
@@ -386,6 +387,9 @@ def _register_notebooks(sub, kw: dict) -> None:
     p = nsub.add_parser("copy", help="copy the student notebooks to a git-ignored folder", **kw)
     p.add_argument("dest", nargs="?", type=Path, default=Path("work"))
     p.add_argument("--overwrite", action="store_true", help="replace copies you have edited")
+    p = nsub.add_parser("claims", help="the numbers the reviewed lessons' text states that "
+                        "their stored outputs do not show (solutions/claims.json)", **kw)
+    p.add_argument("--solutions", type=Path, default=Path("solutions"))
     p = nsub.add_parser("nbgrader", help="write an nbgrader course folder (config + one "
                         "assignment per lesson) for instructors", **kw)
     p.add_argument("dest", type=Path, help="the course folder, outside this repository")
@@ -417,6 +421,16 @@ def _notebooks(args) -> int:
         dest = notebooks.copy(args.dest, overwrite=args.overwrite)
         print(f"notebooks copied to {dest}; open them from there", file=sys.stderr)
         return 0
+    if args.action == "claims":
+        from . import claims
+        found = claims.check(args.solutions)
+        for item in found:
+            print(item)
+        print(f"{len(found)} number(s) the outputs do not back. Fix the text to what the outputs "
+              "show, or say where the number comes from in solutions/claims.json." if found else
+              "every number of the reviewed lessons is backed by their outputs or "
+              "solutions/claims.json", file=sys.stderr)
+        return 1 if found else 0
     if args.action == "nbgrader":
         from . import grading
         dest = grading.write_course(args.dest, args.lessons)
