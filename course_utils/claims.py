@@ -4,8 +4,9 @@ A lesson's markdown quotes its results ("86.7 % on the 75 test tracks"); when a 
 re-executed and a number moves, nothing else would notice. ``unbacked`` reads every number in
 the markdown of a solution and accepts it only when
 
-- the stored outputs of the lesson's code cells show it (to the precision the text gives:
-  "93 %" is backed by an output "93.3%"), or the code cells' source sets it (``n_fft=2048``);
+- the stored outputs of the lesson's code cells show it, with the same unit when the text
+  gives one of ``UNITS`` (to the precision the text gives: "93 %" is backed by an output
+  "93.3%"), or, for a number without a unit, the code cells' source sets it (``n_fft=2048``);
 - or ``solutions/claims.json`` states where it comes from instead, for that cell: a fact from
   outside the outputs (GTZAN's 1,000 clips, a published figure, a time measured in
   BENCHMARKS.md) or a number worked out from outputs (a difference of two printed values),
@@ -29,6 +30,12 @@ from pathlib import Path
 from . import config
 
 CLAIMS_FILE = "claims.json"
+# A number followed by one of these is backed only by an output of the number with the same
+# unit ("45 test tracks" is not backed by a 45 in a table of frame counts).
+UNITS = ("%", "test tracks", "tracks", "segments", "epochs", "parameters", "points", "dB",
+         "dBFS", "Hz", "kHz", "ms", "s", "clips", "files", "frames", "samples", "mels", "seeds")
+_UNIT = re.compile(r"\s?(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+                   + r")(?![\w])")
 _NUMBER = re.compile(r"(?<![\w.\-−])[-−]?\d[\d,]*(?:\.\d+)?(?![\w])")
 _NOT_CLAIMS = [
     re.compile(r"`[^`]*`"),                                       # code spans
@@ -39,6 +46,7 @@ _NOT_CLAIMS = [
     re.compile(r"\b(?:[Ll]essons?|[Ee]xercises?|[Ii]ssues?|[Cc]ells?)\s+\d+(?:\.\d+)?"
                r"(?:\s*(?:,|and|or|-|–|to)\s*\d+(?:\.\d+)?)*"),    # lesson 03, exercise 3.2
     re.compile(r"\b\d\d_[a-z_]+"),                                 # 03_cnn
+    re.compile(r"\(0\d\)"),                                        # (03): a lesson
     re.compile(r"FAST:[^)|]*"),         # FAST-mode figures: CI's runs, which store no outputs
 ]
 
@@ -56,13 +64,15 @@ class Unbacked:
 
 
 def numbers(text: str) -> list[tuple[str, str]]:
-    """The numbers ``text`` states (markdown), each with the words around it."""
+    """The numbers ``text`` states (markdown), each with its unit (``""`` when it has none of
+    ``UNITS``), and the words around it: ``[(number, unit, context), ...]``."""
     for pattern in _NOT_CLAIMS:
         text = pattern.sub(lambda m: " " * len(m.group()), text)
     found = []
     for m in _NUMBER.finditer(text):
+        unit = _UNIT.match(text, m.end())
         context = " ".join(text[max(0, m.start() - 40):m.end() + 25].split())
-        found.append((_plain(m.group()), context))
+        found.append((_plain(m.group()), unit.group(1) if unit else "", context))
     return found
 
 
@@ -70,8 +80,9 @@ def _plain(number: str) -> str:
     return number.replace(",", "").replace("−", "-").lstrip("-")
 
 
-def _shown(nb: dict) -> tuple[set[str], set[str]]:
-    """The numbers the code cells' outputs show, and those their source sets."""
+def _shown(nb: dict) -> tuple[set[tuple[str, str]], set[str]]:
+    """What the code cells' outputs show, as ``(number, unit)`` pairs (unit ``""`` too for
+    each), and the numbers their source sets."""
     outputs, source = [], []
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
@@ -82,19 +93,26 @@ def _shown(nb: dict) -> tuple[set[str], set[str]]:
             data = out.get("data", {})
             outputs += ["".join(data.get(kind, "")) for kind in ("text/plain", "text/html",
                                                                  "text/markdown")]
-    grab = lambda texts: {_plain(m.group()) for t in texts for m in _NUMBER.finditer(t)}
-    return grab(outputs), grab(source)
+    shown = set()
+    for text in outputs:
+        for m in _NUMBER.finditer(text):
+            unit = _UNIT.match(text, m.end())
+            shown |= {(_plain(m.group()), ""), (_plain(m.group()), unit.group(1) if unit else "")}
+    return shown, {_plain(m.group()) for t in source for m in _NUMBER.finditer(t)}
 
 
-def _backed(number: str, outputs: set[str], source: set[str]) -> bool:
-    """``number`` is shown, or set in the code, to the precision it is stated with."""
-    if number in outputs or number in source:
+def _backed(number: str, unit: str, outputs: set[tuple[str, str]], source: set[str]) -> bool:
+    """``number`` (with ``unit``) is shown, or (without a unit) set in the code, to the
+    precision it is stated with: "93 %" is backed by an output "93.3%", not by "93.3" alone,
+    nor by a 93 in the code."""
+    if (number, unit) in outputs or (not unit and number in source):
         return True
     decimals = len(number.split(".")[1]) if "." in number else 0
     value = float(number)
-    for shown in outputs:
+    for shown, shown_unit in outputs:
         shown_decimals = len(shown.split(".")[1]) if "." in shown else 0
-        if shown_decimals > decimals and abs(round(float(shown), decimals) - value) < 1e-9:
+        if shown_unit == unit and shown_decimals > decimals and \
+                abs(round(float(shown), decimals) - value) < 1e-9:
             return True
     return False
 
@@ -114,16 +132,16 @@ def unbacked(nb: dict, lesson: str, claims: dict) -> list[Unbacked]:
         where = f"{lesson} cell {index} (id {cell.get('id')})"
         stated = _stated(claims, lesson, cell.get("id", str(index)))
         said = numbers("".join(cell["source"]))
-        found += [Unbacked(where, number, context) for number, context in said
-                  if number not in stated and not _backed(number, outputs, source)]
+        found += [Unbacked(where, number, context) for number, unit, context in said
+                  if number not in stated and not _backed(number, unit, outputs, source)]
         found += _stale(where, stated, said)
     return found
 
 
-def _stale(where: str, stated: dict, said: list[tuple[str, str]]) -> list[Unbacked]:
+def _stale(where: str, stated: dict, said: list[tuple[str, str, str]]) -> list[Unbacked]:
     """Entries of ``claims.json`` for numbers the text no longer says: stale, so reported."""
     return [Unbacked(where, number, "claims.json states it, but the text no longer says it")
-            for number in stated if number not in {n for n, _ in said}]
+            for number in stated if number not in {n for n, _, _ in said}]
 
 
 def table_rows(text: str, heading: str) -> dict[str, str]:
@@ -160,7 +178,7 @@ def check(solutions_dir: str | Path | None = None) -> list[Unbacked]:
                              heading).get(lesson[:2], "")
             stated, said = _stated(claims, lesson, file), numbers(row)
             where = f"{file} ({heading}), row {lesson[:2]}"
-            found += [Unbacked(where, number, context) for number, context in said
-                      if number not in stated and not _backed(number, outputs, source)]
+            found += [Unbacked(where, number, context) for number, unit, context in said
+                      if number not in stated and not _backed(number, unit, outputs, source)]
             found += _stale(where, stated, said)
     return found

@@ -52,12 +52,17 @@ def test_a_planted_wrong_number_in_the_tables_fails_and_a_stale_entry_is_reporte
 
 
 def test_what_counts_as_a_claim_and_what_backs_it():
-    said = [n for n, _ in claims.numbers(
+    said = [(n, unit) for n, unit, _ in claims.numbers(
         "Lesson 03 and exercise 3.2 (`n_fft=2048`, [link](https://x/12)) score 86.7 % on "
-        "1,000 tracks;\n1. a list number\n## 7 headings\nin 03_cnn (FAST: 51 %)")]
-    assert said == ["86.7", "1000"]
-    outputs, source = {"93.3", "28442"}, {"2048"}
-    assert claims._backed("93", outputs, source)          # stated to less precision
-    assert not claims._backed("93.4", outputs, source)
-    assert not claims._backed("94", outputs, source)
-    assert claims._backed("28442", outputs, source) and claims._backed("2048", outputs, source)
+        "1,000 tracks and 45 test tracks;\n1. a list number\n## 7 headings\nin 03_cnn (03) "
+        "(FAST: 51 %), 30 s")]
+    assert said == [("86.7", "%"), ("1000", "tracks"), ("45", "test tracks"), ("30", "s")]
+    outputs = {("93.3", "%"), ("93.3", ""), ("28442", ""), ("75", "test tracks"), ("45", "")}
+    source = {"2048", "45"}
+    assert claims._backed("93", "%", outputs, source)      # stated to less precision
+    assert not claims._backed("93.4", "%", outputs, source)
+    assert not claims._backed("94", "%", outputs, source)
+    assert claims._backed("28442", "", outputs, source) and claims._backed("2048", "", outputs,
+                                                                           source)
+    assert claims._backed("75", "test tracks", outputs, source)
+    assert not claims._backed("45", "test tracks", outputs, source)   # a 45 of something else
