@@ -121,7 +121,7 @@ def normalise(nb, *, name: str = "notebook"):
 
     Keeps the kernelspec's and language's names, ``course.profile`` (the profile
     whose outputs it holds), and ``editable``, ``deletable`` and ``tags`` in each
-    cell. A missing or repeated cell id is replaced by one
+    cell; drops progress bars' widgets (frozen at 0 % once stored). A missing or repeated cell id is replaced by one
     derived from ``name`` and the cell's position, never a random one.
     Returns ``nb``, changed in place.
     """
@@ -149,9 +149,20 @@ def normalise(nb, *, name: str = "notebook"):
             if output.get("output_type") == "stream":
                 output["text"] = _local_paths(_without_backend_logs(output["text"]))
         if "outputs" in cell:
-            cell.outputs = _coalesced([o for o in cell.outputs
-                                       if o.get("output_type") != "stream" or o["text"]])
+            cell.outputs = _coalesced([o for o in cell.outputs if not _progress_bar(o) and
+                                       (o.get("output_type") != "stream" or o["text"])])
     return nb
+
+
+_TQDM_BAR = re.compile(r"\d+%\|")
+
+
+def _progress_bar(output) -> bool:
+    """A tqdm progress bar's widget: live while its cell runs, but a stored notebook keeps
+    no widget state, so it would show the bar frozen at its first frame ("0%| 0/500")."""
+    data = output.get("data", {})
+    text = "".join(data.get("text/plain", ""))
+    return "application/vnd.jupyter.widget-view+json" in data and bool(_TQDM_BAR.search(text))
 
 
 def _coalesced(outputs: list) -> list:

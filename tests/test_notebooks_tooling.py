@@ -533,3 +533,17 @@ def test_normalise_merges_consecutive_stream_outputs_of_one_stream():
     assert [(o.output_type, o.get("name")) for o in outputs] == [
         ("stream", "stdout"), ("stream", "stderr"), ("display_data", None), ("stream", "stdout")]
     assert outputs[0].text == "Epoch 1/2\nloss 0.5\n" and outputs[3].text == "Epoch 2/2\n"
+
+
+def test_normalise_drops_progress_bars_frozen_at_their_first_frame():
+    view = {"application/vnd.jupyter.widget-view+json": {"model_id": "a", "version_major": 2,
+                                                         "version_minor": 0}}
+    bar = new_output("display_data", data={
+        **view, "text/plain": "features:   0%|          | 0/500 [00:00<?, ?file/s]"})
+    explorer = new_output("display_data", data={**view, "text/plain": "VBox(children=(...))"})
+    printed = new_output("stream", name="stdout", text="500 tracks, 0 errors\n")
+    nb = new_notebook(cells=[new_code_cell("fs = features.extract(paths)",
+                                           outputs=[bar, printed, explorer])])
+    outputs = notebooks.normalise(nb).cells[0].outputs
+    assert [o.get("text", o.get("data", {}).get("text/plain")) for o in outputs] == [
+        "500 tracks, 0 errors\n", "VBox(children=(...))"]
