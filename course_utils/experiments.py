@@ -92,12 +92,30 @@ def ensure_run(name: str = "cnn", *, model: str | None = None, dataset=None,
     if (run_dir / "metrics.json").exists() and stamp.exists() and \
             json.loads(stamp.read_text()) == request:
         return run_dir
+    print(_training_notice(run_dir, request["model"], made=stamp.exists()))
     runs.train_run(model or name, out=run_dir, dataset=dataset, overwrite=True,
                    verbose=0 if config.fast() else 2, progress=not config.fast(),
                    **train_kwargs)
     evaluate_run(run_dir, progress=not config.fast())
     stamp.write_text(json.dumps(request, indent=1))   # written last: a complete run
     return run_dir
+
+
+# Minutes the lessons' default run of each model took to train on a 2-core CPU, on the full
+# default split (BENCHMARKS.md, "The lessons in the default profile"), said before training.
+TRAIN_MINUTES = {"cnn": 4, "lstm": 2, "crnn": 4, "parallel": 4, "musicnn": 4.5}
+
+
+def _training_notice(run_dir: Path, model: str, *, made: bool) -> str:
+    """The line :func:`ensure_run` prints before it trains: which run, why, and how long."""
+    why = "its saved run was made with other settings" if made else "it has no saved run yet"
+    if config.fast():
+        return f"Training {run_dir.name} ({model}) now, since {why}: under a minute in FAST mode."
+    took = TRAIN_MINUTES.get(model)
+    return (f"Training {run_dir.name} ({model}) now, since {why}. "
+            + (f"The lessons' {model} run took about {took:g} minutes on a 2-core CPU "
+               "(less on a smaller split, far less on a GPU); " if took else "")
+            + ("later" if took else "Later") + " calls reuse it.")
 
 
 # what the literature measured on GTZAN's fault-filtered split; quoted, never measured here

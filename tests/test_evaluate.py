@@ -64,6 +64,25 @@ def test_paired_bootstrap():
         evaluate.paired_bootstrap(a, b[:50])
 
 
+def test_mcnemar_exact_counts_only_the_tracks_where_the_models_differ():
+    from scipy.stats import binomtest
+    rng = np.random.default_rng(0)
+    a = rng.random(75) < 0.9
+    b = a.copy()
+    b[np.flatnonzero(a)[:5]] = False                     # B wrong on 5 tracks A gets right
+    result = evaluate.mcnemar_exact(a, b)
+    assert (result["a_only"], result["b_only"]) == (5, 0)
+    assert result["p"] == pytest.approx(2 * 0.5 ** 5)   # not the bootstrap's 0.006
+    assert evaluate.paired_bootstrap(a, b)["p"] < 0.01   # what the resamples would say
+    b[np.flatnonzero(~a)[:2]] = True                     # and right on 2 where A is wrong
+    result = evaluate.mcnemar_exact(a, b)
+    assert result["p"] == pytest.approx(binomtest(5, 7, 0.5).pvalue)
+    assert evaluate.mcnemar_exact(b, a)["p"] == pytest.approx(result["p"])   # symmetric
+    assert evaluate.mcnemar_exact(a, a) == {"a_only": 0, "b_only": 0, "p": 1.0}
+    with pytest.raises(ParameterError, match="same tracks"):
+        evaluate.mcnemar_exact(a, b[:-1])
+
+
 def test_compare_groups_seeds(tmp_path):
     for i, (model, acc) in enumerate([("cnn", 0.8), ("cnn", 0.9), ("lstm", 0.5)]):
         d = tmp_path / f"r{i}"

@@ -178,15 +178,18 @@ def test_external_evaluation_never_overwrites_metrics(run_dir, dataset):
     assert m["n_test_tracks"] == 32 and m["split"] == "all tracks (external)"
 
 
-def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch):
+def test_ensure_run_reuses_only_a_matching_run(dataset, tmp_path, monkeypatch, capsys):
     first = experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
     assert (first / "metrics.json").exists()
+    assert "Training cnn (cnn) now, since it has no saved run yet" in capsys.readouterr().out
     monkeypatch.setattr(runs, "train_run", lambda *a, **k: (_ for _ in ()).throw(
         AssertionError("should not retrain")))
     assert experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1,
                                   ensemble=False) == first
+    assert "Training" not in capsys.readouterr().out       # reused: nothing to announce
     with pytest.raises(AssertionError, match="should not retrain"):   # other arguments
         experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=2, ensemble=False)
+    assert "made with other settings" in capsys.readouterr().out
     monkeypatch.setattr(runs, "RUN_FORMAT", 99)
     with pytest.raises(AssertionError, match="should not retrain"):   # run format changed
         experiments.ensure_run("cnn", dataset=dataset, root=tmp_path, epochs=1, ensemble=False)
