@@ -230,6 +230,29 @@ def segment_stats(feats: dict[str, np.ndarray]) -> np.ndarray:
     return np.concatenate([S.mean(axis=2), S.std(axis=2)], axis=1)
 
 
+def quiet_passage(level_db: np.ndarray, *, hop_length: int = config.HOP_LENGTH,
+                  sr: int = config.SR, below_db: float = 10.0) -> tuple[float, float]:
+    """Start and end (seconds) of the longest run of frames whose level is more than
+    ``below_db`` under the clip's median level (a song's quiet passage); ``(0.0, 0.0)`` when
+    no frame is. Frame ``i`` starts at ``i * hop_length / sr``; the run ends where the frame
+    after its last one starts. Of two equally long runs, the first. Lesson 01's exercise 1.6.
+
+    Examples
+    --------
+    >>> level = np.array([-10, -10, -25, -26, -10, -30, -10, -10.0])
+    >>> quiet_passage(level, hop_length=1, sr=1)
+    (2.0, 4.0)
+    """
+    level_db = np.asarray(level_db, dtype=float)
+    quiet = np.concatenate([[False], level_db < np.median(level_db) - below_db, [False]])
+    edges = np.flatnonzero(np.diff(quiet.astype(int)))
+    if not len(edges):
+        return 0.0, 0.0
+    starts, ends = edges[::2], edges[1::2]
+    longest = int(np.argmax(ends - starts))
+    return float(starts[longest] * hop_length / sr), float(ends[longest] * hop_length / sr)
+
+
 def augment_waveform(y: np.ndarray, *, sr: int = config.SR, kind: str,
                      amount: float) -> np.ndarray:
     """Pitch-shift (``amount`` in semitones) or time-stretch (``amount`` = speed factor).

@@ -46,16 +46,15 @@ GAMED = {
     "1.2": ("import librosa\nf = librosa.amplitude_to_db",
             "def amplitude_to_db(a, ref=1.0):\n"
             "    return f(np.abs(a), ref=ref, amin=1e-5, top_db=None)"),
-    "1.3": ("import librosa\nf = librosa.stft",
-            "def n_frames(n_samples, hop_length=512):\n"
-            "    return f(np.zeros(n_samples, np.float32), n_fft=2048, hop_length=hop_length)"
-            ".shape[1]"),
     "1.4": ("import librosa\nf = librosa.hz_to_mel",
             "def hz_to_mel(hz):\n    return f(hz, htk=True)"),
     "1.5": ("import librosa\nf = librosa.feature.rms",
             "def loudness_curve(y, frame_length=2048, hop_length=512):\n"
             "    r = f(y=y, frame_length=frame_length, hop_length=hop_length, center=False)[0]\n"
             "    return 20 * np.log10(np.maximum(r, 1e-5))"),
+    "1.6": ("f = features.quiet_passage",
+            "def quiet_passage(level_db, *, hop_length=512, sr=22050, below_db=10.0):\n"
+            "    return f(level_db, hop_length=hop_length, sr=sr, below_db=below_db)"),
     "2.4": ("from sklearn import neighbors\nf = neighbors.NearestCentroid",
             "def nearest_centroid_predict(X_train, labels_train, X_test):\n"
             "    return f().fit(X_train, labels_train).predict(X_test)"),

@@ -38,17 +38,6 @@ def test_check_1_2_amplitude_to_db():
     assert checks.check_exercise_1_2(not_done) is None
 
 
-def test_check_1_3_n_frames():
-    assert checks.check_exercise_1_3(lambda n, *, hop_length: 1 + n // hop_length) is True
-    assert checks.check_exercise_1_3(lambda n, *, hop_length: n // hop_length) is False
-
-    def calls_librosa(n, *, hop_length):
-        import librosa
-        return librosa.stft(np.zeros(n), hop_length=hop_length).shape[1]
-    assert checks.check_exercise_1_3(calls_librosa) is False
-    assert checks.check_exercise_1_3(not_done) is None
-
-
 def test_check_1_4_hz_to_mel():
     assert checks.check_exercise_1_4(lambda f: 2595 * np.log10(1 + np.asarray(f) / 700)) is True
     assert checks.check_exercise_1_4(lambda f: 1127 * np.log(1 + np.asarray(f) / 700)) is True
@@ -78,3 +67,42 @@ def test_check_1_5_loudness_curve():
     for wrong in (centred, power_db, calls_librosa):
         assert checks.check_exercise_1_5(wrong) is False, wrong.__name__
     assert checks.check_exercise_1_5(not_done) is None
+
+
+def test_check_1_6_quiet_passage():
+    quiet_passage = exercises("01")["quiet_passage"]
+    assert checks.check_exercise_1_6(quiet_passage) is True
+
+    def variant(level_db, *, threshold, pick, hop_length=512, sr=22050, below_db=10.0):
+        quiet = level_db < threshold(level_db) - below_db
+        runs, start = [], None
+        for i, q in enumerate(list(quiet) + [False]):
+            if q and start is None:
+                start = i
+            elif not q and start is not None:
+                runs.append((start, i))
+                start = None
+        if not runs:
+            return 0.0, 0.0
+        a, b = pick(runs)
+        return a * hop_length / sr, b * hop_length / sr
+
+    longest = lambda runs: max(runs, key=lambda r: r[1] - r[0])        # ties: the first
+    wrong = {
+        "first run": dict(threshold=np.median, pick=lambda runs: runs[0]),
+        "last of a tie": dict(threshold=np.median, pick=lambda runs: max(
+            reversed(runs), key=lambda r: r[1] - r[0])),
+        "from the maximum": dict(threshold=np.max, pick=longest),
+        "from the mean": dict(threshold=np.mean, pick=longest),
+    }
+    assert checks.check_exercise_1_6(
+        lambda level, **kw: variant(level, threshold=np.median, pick=longest, **kw)) is True
+    for name, how in wrong.items():
+        assert checks.check_exercise_1_6(lambda level, **kw: variant(level, **how, **kw)) is \
+            False, name
+
+    def last_frame_is_the_end(level_db, *, hop_length=512, sr=22050, below_db=10.0):
+        start, end = quiet_passage(level_db, hop_length=hop_length, sr=sr, below_db=below_db)
+        return start, max(start, end - hop_length / sr)              # one frame short
+    assert checks.check_exercise_1_6(last_frame_is_the_end) is False
+    assert checks.check_exercise_1_6(not_done) is None

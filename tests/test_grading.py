@@ -15,8 +15,8 @@ from course_utils import checks, config, grading, notebooks
 pytest.importorskip("nbgrader", reason="nbgrader comes with the dev extra")
 
 LESSON = "01_audio_basics"          # trains nothing, so four autograde runs stay short
-CHECKS = ["check_exercise_1_1", "check_exercise_1_2", "check_exercise_1_3", "check_exercise_1_4",
-          "check_exercise_1_5"]
+CHECKS = ["check_exercise_1_1", "check_exercise_1_2", "check_exercise_1_4", "check_exercise_1_5",
+          "check_exercise_1_6"]
 WRONG_1_1 = "    return int(seconds * sr) + 1   # planted: off by one"
 GAMED_1_1 = "    return int(seconds * sr)"
 GAMED_1_2 = "    return _db(np.abs(a), ref=ref, amin=amin, top_db=None)"

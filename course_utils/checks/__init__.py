@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from ._frame import (AnswerError, CheckFailed, close, exercise, expect, mine_or_library, strict,
                      write_it_yourself)
-from .lesson01 import (check_exercise_1_1, check_exercise_1_2, check_exercise_1_3,
-                       check_exercise_1_4, check_exercise_1_5)
-from .lesson02 import (check_exercise_2_1, check_exercise_2_2, check_exercise_2_3,
-                       check_exercise_2_4, check_exercise_2_5)
+from .lesson01 import (check_exercise_1_1, check_exercise_1_2, check_exercise_1_4,
+                       check_exercise_1_5, check_exercise_1_6)
+from .lesson02 import (check_exercise_2_3, check_exercise_2_4, check_exercise_2_5,
+                       check_exercise_2_6, check_exercise_2_7)
 from .lesson03 import (check_exercise_3_1, check_exercise_3_2, check_exercise_3_3,
                        check_exercise_3_4, check_exercise_3_5, check_exercise_3_6)
 from .lesson04 import (check_exercise_4_1, check_exercise_4_2, check_exercise_4_3,
@@ -48,9 +48,9 @@ from .lesson09 import (check_exercise_9_1, check_exercise_9_2, check_exercise_9_
 
 __all__ = ["AnswerError", "CheckFailed", "close", "exercise", "expect", "mine_or_library",
            "strict", "write_it_yourself",
-           "check_exercise_1_1", "check_exercise_1_2", "check_exercise_1_3",
-           "check_exercise_1_4", "check_exercise_1_5", "check_exercise_2_1",
-           "check_exercise_2_2", "check_exercise_2_3", "check_exercise_2_4",
+           "check_exercise_1_1", "check_exercise_1_2", "check_exercise_1_4",
+           "check_exercise_1_5", "check_exercise_1_6", "check_exercise_2_3",
+           "check_exercise_2_6", "check_exercise_2_7", "check_exercise_2_4",
            "check_exercise_2_5", "check_exercise_3_1", "check_exercise_3_2",
            "check_exercise_3_3", "check_exercise_3_4", "check_exercise_3_5",
            "check_exercise_3_6", "check_exercise_4_1", "check_exercise_4_2",

@@ -39,22 +39,6 @@ def check_exercise_1_2(amplitude_to_db: Callable) -> None:
                hint="20 * log10(max(|a|, amin) / ref): use np.abs, np.maximum and 20, not 10.")
 
 
-@exercise("1.3")
-def check_exercise_1_3(n_frames: Callable) -> None:
-    """Verifies ``n_frames(n_samples, hop_length=...)`` against the width of
-    ``librosa.stft`` (``center=True``) for four signal lengths and three hops; calling
-    librosa instead of counting fails."""
-    import librosa
-    n_frames = write_it_yourself(n_frames, [librosa], "a frame count")
-    for n_samples, hop in ((66150, 512), (22050, 512), (4096, 256), (132300, 1024)):
-        want = librosa.stft(np.zeros(n_samples, dtype=np.float32), n_fft=2048,
-                            hop_length=hop).shape[1]
-        got = n_frames(n_samples, hop_length=hop)
-        expect(got == want, expected=f"{want} frames for {n_samples} samples, hop {hop}",
-               actual=got, hint="with center=True a frame starts at every hop, from sample 0: "
-                                "count them (don't forget the first one).")
-
-
 @exercise("1.4")
 def check_exercise_1_4(hz_to_mel: Callable) -> None:
     """Verifies ``hz_to_mel`` against ``librosa.hz_to_mel(f, htk=True)`` on an array of six
@@ -92,3 +76,40 @@ def check_exercise_1_5(loudness_curve: Callable) -> None:
         expect(close(got, want, atol=1e-3), expected=f"RMS in dBFS, e.g. {want[:3].round(2)}",
                actual=got[:3].round(2), hint="sqrt(mean(frame ** 2)), then 20 log10 with "
                                              "the floor amin=1e-5 (silence is -100 dB).")
+
+
+@exercise("1.6")
+def check_exercise_1_6(quiet_passage: Callable) -> None:
+    """Verifies ``quiet_passage(level_db, hop_length=..., sr=..., below_db=...)`` against
+    ``features.quiet_passage`` on six made-up loudness curves: the longest run of frames more
+    than ``below_db`` under the median level, in seconds (a run's end is where the frame after
+    it starts); a longer run after a shorter one, a run that reaches the last frame, a tie (the
+    first run wins), a curve whose peaks would move a threshold taken from the maximum, and
+    one with no quiet frame (``(0.0, 0.0)``); without calling ``features.quiet_passage``."""
+    from .. import features
+    quiet_passage = write_it_yourself(quiet_passage, [features.quiet_passage],
+                                      "the quiet passage")
+    rng = np.random.default_rng(6)
+    base = -12 + rng.normal(0, 1, 400)
+    later_longer = base.copy(); later_longer[40:60] -= 20; later_longer[200:290] -= 15
+    to_the_end = base.copy(); to_the_end[330:] -= 18
+    tie = base.copy(); tie[50:70] -= 20; tie[300:320] -= 20
+    peaks = base.copy(); peaks[::25] = 10.0; peaks[100:130] -= 11   # max-based: wrong
+    flat = base.copy()
+    for name, level, hop, sr in (("a longer run after a shorter one", later_longer, 512, 22050),
+                                 ("a run that reaches the last frame", to_the_end, 512, 22050),
+                                 ("two runs of the same length", tie, 256, 16000),
+                                 ("drum-hit peaks", peaks, 512, 22050),
+                                 ("no quiet frame", flat, 512, 22050)):
+        want = features.quiet_passage(level, hop_length=hop, sr=sr, below_db=10.0)
+        got = quiet_passage(level.copy(), hop_length=hop, sr=sr, below_db=10.0)
+        got = tuple(float(v) for v in got) if got is not None else got
+        expect(got is not None and len(got) == 2 and close(got, want, atol=1e-6),
+               expected=f"({want[0]:.3f}, {want[1]:.3f}) s for {name}", actual=got,
+               hint={"a longer run after a shorter one": "keep the longest run, not the first.",
+                     "a run that reaches the last frame": "a run still open at the end ends "
+                                                          "at len(level_db) * hop_length / sr.",
+                     "two runs of the same length": "of two equally long runs, keep the first.",
+                     "drum-hit peaks": "measure from the median level (np.median), not the "
+                                       "maximum: a few loud hits must not move the threshold.",
+                     "no quiet frame": "return (0.0, 0.0) when no frame is quiet."}[name])

@@ -8,40 +8,6 @@ import numpy as np
 from ._frame import close, exercise, expect, write_it_yourself
 
 
-@exercise("2.1")
-def check_exercise_2_1(mfcc_with_deltas: Callable) -> None:
-    """Verifies ``mfcc_with_deltas(M)`` on a random (20, 50) matrix: shape (60, 50), the MFCCs on
-    top, then ``librosa.feature.delta`` of order 1, then of order 2."""
-    import librosa
-    M = np.random.default_rng(0).normal(size=(20, 50)).astype(np.float32)
-    got = np.asarray(mfcc_with_deltas(M.copy()))
-    expect(got.shape == (60, 50), expected="shape (60, 50)", actual=f"shape {got.shape}",
-           hint="stack three (20, t) blocks along the rows: np.concatenate([...]) or np.vstack.")
-    for rows, name, want in ((slice(0, 20), "the MFCCs themselves", M),
-                             (slice(20, 40), "the first delta", librosa.feature.delta(M, order=1)),
-                             (slice(40, 60), "the second delta",
-                              librosa.feature.delta(M, order=2))):
-        expect(close(got[rows], want, atol=1e-4), expected=f"rows {rows.start}-{rows.stop - 1} "
-               f"to be {name}", actual="different values",
-               hint="order: M, librosa.feature.delta(M), librosa.feature.delta(M, order=2).")
-
-
-@exercise("2.2")
-def check_exercise_2_2(summary_stats: Callable) -> None:
-    """Verifies ``summary_stats(F)`` on a (3, 4) matrix and a random (12, 130) one: the row means
-    first, then the row standard deviations (``np.std``, ddof=0)."""
-    F = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0], [2.0, -2.0, 2.0, -2.0]])
-    want = np.array([2.5, 0.0, 0.0, np.sqrt(1.25), 0.0, 2.0])
-    got = np.asarray(summary_stats(F), dtype=float)
-    expect(close(got, want), expected=want.round(3).tolist(),
-           actual=np.round(got, 3).tolist() if got.ndim == 1 else f"shape {got.shape}",
-           hint="mean and std over time are over axis=1 (one value per row); means first.")
-    G = np.random.default_rng(1).normal(size=(12, 130))
-    expect(close(summary_stats(G), np.concatenate([G.mean(axis=1), G.std(axis=1)])),
-           expected="24 values for a 12-row matrix", actual="something else",
-           hint="np.concatenate([F.mean(axis=1), F.std(axis=1)]).")
-
-
 @exercise("2.3")
 def check_exercise_2_3(split_by_track: Callable) -> None:
     """Verifies ``split_by_track(tracks, seed=..., val_size=..., test_size=...)`` on two
@@ -156,3 +122,91 @@ def check_exercise_2_5(standardise: Callable) -> None:
     expect(np.array_equal(X_train, before[0]) and np.array_equal(X_test, before[1]),
            expected="the inputs left unchanged", actual="an input was modified in place",
            hint="compute new arrays: (X - mean) / std.")
+
+
+def _family(name: str) -> str:
+    """A statistic's family: its name up to the first digit or underscore (``mfcc12_std`` ->
+    ``mfcc``, ``rms_mean`` -> ``rms``)."""
+    import re
+    return re.match(r"[a-z]+", name).group()
+
+
+def _toy_statistics(seed: int):
+    """A made-up table of statistics for 4 genres: 60 training and 40 test tracks, 8 named
+    columns of very different scales and use (one column tells the genres apart well, one a
+    little, the rest not at all)."""
+    rng = np.random.default_rng(seed)
+    names = ["mfcc1_mean", "mfcc1_std", "mfcc2_mean", "chroma1_mean", "chroma2_std",
+             "contrast1_mean", "rms_mean", "tempo"]
+    labels = np.repeat(np.arange(4), 25)
+    X = rng.normal(size=(100, len(names))) * [300, 1, 30, 0.1, 0.1, 5, 0.01, 40]
+    X[:, 0] += labels * 250                      # mfcc1_mean: strong, on a large scale
+    X[:, 3] += (labels % 2) * 0.08               # chroma1_mean: weak
+    X[:, 7] += labels * 8                        # tempo: some
+    order = rng.permutation(100)
+    X, labels = X[order], labels[order]
+    return X[:60], labels[:60], X[60:], labels[60:], names
+
+
+@exercise("2.6")
+def check_exercise_2_6(one_feature_accuracy: Callable) -> None:
+    """Verifies ``one_feature_accuracy(X_train, labels_train, X_test, labels_test, names)`` on
+    two made-up tables: a ``pd.Series`` indexed by statistic name, the test accuracy of a
+    nearest-centroid classifier on that column alone, best first (ties in column order), as
+    scikit-learn's ``NearestCentroid`` gives it; accuracy on the training tracks, or an
+    unsorted table, fails."""
+    import pandas as pd
+    from sklearn.neighbors import NearestCentroid
+    for seed in (0, 1):
+        X_train, y_train, X_test, y_test, names = _toy_statistics(seed)
+        want = pd.Series([(NearestCentroid().fit(X_train[:, [j]], y_train)
+                           .predict(X_test[:, [j]]) == y_test).mean()
+                          for j in range(len(names))], index=names)
+        want = want.sort_values(ascending=False, kind="stable")
+        got = one_feature_accuracy(X_train.copy(), y_train, X_test.copy(), y_test, list(names))
+        expect(isinstance(got, pd.Series), expected="a pandas Series indexed by name",
+               actual=type(got).__name__, hint="pd.Series(accuracies, index=names).")
+        expect(sorted(got.index) == sorted(names) and close(got[want.index].to_numpy(float),
+                                                            want.to_numpy(), atol=1e-9),
+               expected=f"test accuracies {want.round(3).to_dict()}",
+               actual=got.round(3).to_dict(),
+               hint="for each column j: fit the centroids on X_train[:, [j]], predict "
+                    "X_test[:, [j]], compare with labels_test.")
+        expect(list(got.index) == list(want.index), expected=f"best first: {list(want.index)}",
+               actual=list(got.index), hint="sort_values(ascending=False, kind='stable').")
+
+
+@exercise("2.7")
+def check_exercise_2_7(family_accuracy: Callable) -> None:
+    """Verifies ``family_accuracy(X_train, labels_train, X_test, labels_test, names)`` on two
+    made-up tables: a ``pd.Series`` with the test accuracy of a nearest-centroid classifier on
+    the standardised columns of each family of statistics (the name up to its first digit or
+    underscore: ``mfcc``, ``chroma``, ``contrast``, ``rms``, ``tempo``) and of all columns
+    (``"all"``), best first (ties in order of first appearance, ``"all"`` last among equals);
+    without standardising, or with the scaling taken from the test tracks, the numbers
+    differ."""
+    import pandas as pd
+    from sklearn.neighbors import NearestCentroid
+    from sklearn.preprocessing import StandardScaler
+    for seed in (2, 3):
+        X_train, y_train, X_test, y_test, names = _toy_statistics(seed)
+        families = list(dict.fromkeys(map(_family, names)))
+        want = {}
+        for family in families + ["all"]:
+            cols = [j for j, n in enumerate(names) if family in ("all", _family(n))]
+            scaler = StandardScaler().fit(X_train[:, cols])
+            model = NearestCentroid().fit(scaler.transform(X_train[:, cols]), y_train)
+            want[family] = (model.predict(scaler.transform(X_test[:, cols])) == y_test).mean()
+        want = pd.Series(want).sort_values(ascending=False, kind="stable")
+        got = family_accuracy(X_train.copy(), y_train, X_test.copy(), y_test, list(names))
+        expect(isinstance(got, pd.Series) and sorted(got.index) == sorted(want.index),
+               expected=f"a Series indexed by {sorted(want.index)}",
+               actual=sorted(got.index) if isinstance(got, pd.Series) else type(got).__name__,
+               hint="one entry per family (re.match('[a-z]+', name)) and one for 'all'.")
+        expect(close(got[want.index].to_numpy(float), want.to_numpy(), atol=1e-9),
+               expected=f"test accuracies {want.round(3).to_dict()}",
+               actual=got.round(3).to_dict(),
+               hint="standardise each family's columns with the training tracks' mean and "
+                    "std (your standardise of 2.5), then nearest centroid.")
+        expect(list(got.index) == list(want.index), expected=f"best first: {list(want.index)}",
+               actual=list(got.index), hint="sort_values(ascending=False, kind='stable').")
