@@ -148,6 +148,20 @@ def _toy_statistics(seed: int):
     return X[:60], labels[:60], X[60:], labels[60:], names
 
 
+def _expect_ranking(got, want, *, index_hint: str, values_hint: str) -> None:
+    """``got`` is the ``pd.Series`` ``want``: the same index, the same accuracies, best first."""
+    import pandas as pd
+    expect(isinstance(got, pd.Series) and sorted(got.index) == sorted(want.index),
+           expected=f"a pandas Series indexed by {sorted(want.index)}",
+           actual=sorted(got.index) if isinstance(got, pd.Series) else type(got).__name__,
+           hint=index_hint)
+    expect(close(got[want.index].to_numpy(float), want.to_numpy(), atol=1e-9),
+           expected=f"test accuracies {want.round(3).to_dict()}", actual=got.round(3).to_dict(),
+           hint=values_hint)
+    expect(list(got.index) == list(want.index), expected=f"best first: {list(want.index)}",
+           actual=list(got.index), hint="sort_values(ascending=False, kind='stable').")
+
+
 @exercise("2.6")
 def check_exercise_2_6(one_feature_accuracy: Callable) -> None:
     """Verifies ``one_feature_accuracy(X_train, labels_train, X_test, labels_test, names)`` on
@@ -164,16 +178,9 @@ def check_exercise_2_6(one_feature_accuracy: Callable) -> None:
                           for j in range(len(names))], index=names)
         want = want.sort_values(ascending=False, kind="stable")
         got = one_feature_accuracy(X_train.copy(), y_train, X_test.copy(), y_test, list(names))
-        expect(isinstance(got, pd.Series), expected="a pandas Series indexed by name",
-               actual=type(got).__name__, hint="pd.Series(accuracies, index=names).")
-        expect(sorted(got.index) == sorted(names) and close(got[want.index].to_numpy(float),
-                                                            want.to_numpy(), atol=1e-9),
-               expected=f"test accuracies {want.round(3).to_dict()}",
-               actual=got.round(3).to_dict(),
-               hint="for each column j: fit the centroids on X_train[:, [j]], predict "
-                    "X_test[:, [j]], compare with labels_test.")
-        expect(list(got.index) == list(want.index), expected=f"best first: {list(want.index)}",
-               actual=list(got.index), hint="sort_values(ascending=False, kind='stable').")
+        _expect_ranking(got, want, index_hint="pd.Series(accuracies, index=names).",
+                        values_hint="for each column j: fit the centroids on X_train[:, [j]], "
+                                    "predict X_test[:, [j]], compare with labels_test.")
 
 
 @exercise("2.7")
@@ -199,14 +206,8 @@ def check_exercise_2_7(family_accuracy: Callable) -> None:
             want[family] = (model.predict(scaler.transform(X_test[:, cols])) == y_test).mean()
         want = pd.Series(want).sort_values(ascending=False, kind="stable")
         got = family_accuracy(X_train.copy(), y_train, X_test.copy(), y_test, list(names))
-        expect(isinstance(got, pd.Series) and sorted(got.index) == sorted(want.index),
-               expected=f"a Series indexed by {sorted(want.index)}",
-               actual=sorted(got.index) if isinstance(got, pd.Series) else type(got).__name__,
-               hint="one entry per family (re.match('[a-z]+', name)) and one for 'all'.")
-        expect(close(got[want.index].to_numpy(float), want.to_numpy(), atol=1e-9),
-               expected=f"test accuracies {want.round(3).to_dict()}",
-               actual=got.round(3).to_dict(),
-               hint="standardise each family's columns with the training tracks' mean and "
-                    "std (your standardise of 2.5), then nearest centroid.")
-        expect(list(got.index) == list(want.index), expected=f"best first: {list(want.index)}",
-               actual=list(got.index), hint="sort_values(ascending=False, kind='stable').")
+        _expect_ranking(got, want, index_hint="one entry per family (re.match('[a-z]+', name)) "
+                                              "and one for 'all'.",
+                        values_hint="standardise each family's columns with the training "
+                                    "tracks' mean and std (your standardise of 2.5), then "
+                                    "nearest centroid.")
