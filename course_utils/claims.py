@@ -121,27 +121,29 @@ def _stated(claims: dict, lesson: str, key: str) -> dict:
     return claims.get("stated", {}).get(lesson, {}).get(key, {})
 
 
-def unbacked(nb: dict, lesson: str, claims: dict) -> list[Unbacked]:
+def unbacked(nb: dict, lesson: str, claims: dict, *, shown=None) -> list[Unbacked]:
     """The numbers in ``nb``'s markdown that its outputs do not back and ``claims`` does not
-    state, cell by cell (``lesson`` is the notebook's stem, e.g. ``"03_cnn"``)."""
-    outputs, source = _shown(nb)
+    state, cell by cell (``lesson`` is the notebook's stem, e.g. ``"03_cnn"``); ``shown`` is
+    :func:`_shown` of ``nb`` when the caller has it."""
+    shown = shown or _shown(nb)
     found = []
     for index, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] != "markdown":
-            continue
-        where = f"{lesson} cell {index} (id {cell.get('id')})"
-        stated = _stated(claims, lesson, cell.get("id", str(index)))
-        said = numbers("".join(cell["source"]))
-        found += [Unbacked(where, number, context) for number, unit, context in said
-                  if number not in stated and not _backed(number, unit, outputs, source)]
-        found += _stale(where, stated, said)
+        if cell["cell_type"] == "markdown":
+            found += _judge(f"{lesson} cell {index} (id {cell.get('id')})",
+                            "".join(cell["source"]),
+                            _stated(claims, lesson, cell.get("id", str(index))), shown)
     return found
 
 
-def _stale(where: str, stated: dict, said: list[tuple[str, str, str]]) -> list[Unbacked]:
-    """Entries of ``claims.json`` for numbers the text no longer says: stale, so reported."""
-    return [Unbacked(where, number, "claims.json states it, but the text no longer says it")
-            for number in stated if number not in {n for n, _, _ in said}]
+def _judge(where: str, text: str, stated: dict, shown) -> list[Unbacked]:
+    """The numbers of ``text`` neither ``shown`` (outputs, source) back nor ``stated``
+    states, and the entries of ``stated`` for numbers the text no longer says (stale)."""
+    outputs, source = shown
+    said = numbers(text)
+    return ([Unbacked(where, number, context) for number, unit, context in said
+             if number not in stated and not _backed(number, unit, outputs, source)] +
+            [Unbacked(where, number, "claims.json states it, but the text no longer says it")
+             for number in stated if number not in {n for n, _, _ in said}])
 
 
 def table_rows(text: str, heading: str) -> dict[str, str]:
@@ -168,17 +170,14 @@ def check(solutions_dir: str | Path | None = None) -> list[Unbacked]:
     their markdown and in their rows of the README's and BENCHMARKS.md's lesson tables."""
     solutions_dir = Path(solutions_dir or config.REPO_DIR / "solutions")
     claims = json.loads((solutions_dir / CLAIMS_FILE).read_text(encoding="utf-8"))
+    tables = {(file, heading): table_rows((solutions_dir.parent / file).read_text(
+        encoding="utf-8"), heading) for file, heading in TABLES}
     found = []
     for lesson in claims["reviewed"]:
         nb = json.loads((solutions_dir / f"{lesson}.ipynb").read_text(encoding="utf-8"))
-        found += unbacked(nb, lesson, claims)
-        outputs, source = _shown(nb)
-        for file, heading in TABLES:
-            row = table_rows((solutions_dir.parent / file).read_text(encoding="utf-8"),
-                             heading).get(lesson[:2], "")
-            stated, said = _stated(claims, lesson, file), numbers(row)
-            where = f"{file} ({heading}), row {lesson[:2]}"
-            found += [Unbacked(where, number, context) for number, unit, context in said
-                      if number not in stated and not _backed(number, unit, outputs, source)]
-            found += _stale(where, stated, said)
+        shown = _shown(nb)
+        found += unbacked(nb, lesson, claims, shown=shown)
+        for (file, heading), rows in tables.items():
+            found += _judge(f"{file} ({heading}), row {lesson[:2]}", rows.get(lesson[:2], ""),
+                            _stated(claims, lesson, file), shown)
     return found

@@ -41,7 +41,8 @@ def test_close_is_false_on_shape_mismatch():
 # one "cell" and called from the function defined in the next, so no name in the function's
 # own code gives it away. Without the watch (write_it_yourself made a pass-through) each one
 # passes its check; with it, each fails, in the learner's mode and under grading.
-ALIAS = "import numpy as np\nimport keras\nfrom course_utils import *\n"
+ALIAS = ("import numpy as np\nimport keras\nfrom course_utils import apps, data, evaluate, "
+         "experiments, features, models, runs\n")
 GAMED = {
     "1.2": ("import librosa\nf = librosa.amplitude_to_db",
             "def amplitude_to_db(a, ref=1.0):\n"
@@ -127,7 +128,9 @@ GAMED = {
 def _gamed(number: str):
     """The gamed answer to exercise ``number``, made in a kernel-like namespace."""
     from solution_code import exercises
-    namespace: dict = {"reference": exercises("09")["accuracy_by_coverage"]}
+    namespace: dict = {}
+    if number == "9.1":          # its gamed answer peeks at the library, then answers right
+        namespace["reference"] = exercises("09")["accuracy_by_coverage"]
     alias, function = GAMED[number]
     exec(compile(ALIAS + alias, "<cell 1>", "exec"), namespace)
     exec(compile(function, "<cell 2>", "exec"), namespace)
