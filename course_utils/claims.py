@@ -104,14 +104,16 @@ def _shown(nb: dict) -> tuple[set[tuple[str, str]], set[str]]:
 def _backed(number: str, unit: str, outputs: set[tuple[str, str]], source: set[str]) -> bool:
     """``number`` (with ``unit``) is shown, or (without a unit) set in the code, to the
     precision it is stated with: "93 %" is backed by an output "93.3%", not by "93.3" alone,
-    nor by a 93 in the code."""
-    if (number, unit) in outputs or (not unit and number in source):
+    nor by a 93 in the code. "+4 points" is backed by an output "+4.0%": outputs print
+    differences of percentages as percentages."""
+    units = {unit, "%"} if unit == "points" else {unit}   # a difference of two percentages
+    if any((number, u) in outputs for u in units) or (not unit and number in source):
         return True
     decimals = len(number.split(".")[1]) if "." in number else 0
     value = float(number)
     for shown, shown_unit in outputs:
         shown_decimals = len(shown.split(".")[1]) if "." in shown else 0
-        if shown_unit == unit and shown_decimals > decimals and \
+        if shown_unit in units and shown_decimals > decimals and \
                 abs(round(float(shown), decimals) - value) < 1e-9:
             return True
     return False

@@ -24,7 +24,8 @@ from .exceptions import CourseError, ParameterError
 
 
 def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
-    """One table over runs: parameters, time per epoch, track accuracy mean ± std over seeds.
+    """One table over runs: parameters, time per epoch, track accuracy mean ± std over seeds
+    (a configuration run once: its accuracy and 95 % bootstrap interval over test tracks).
 
     Runs with the same model, dataset, split method and augmentation are grouped
     as seeds of one configuration. ``err_low`` and ``err_high`` are the error bars to
@@ -61,9 +62,11 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
     once = out["runs"] == 1
     out["err_low"] = np.where(once, out["track_acc_mean"] - out["ci_low"], out["track_acc_std"])
     out["err_high"] = np.where(once, out["ci_high"] - out["track_acc_mean"], out["track_acc_std"])
+    out["track accuracy"] = [
+        f"{m:.1%} [{lo:.1%}, {hi:.1%}]" if n == 1 else f"{m:.1%} ± {s:.1%} ({n} seeds)"
+        for m, s, lo, hi, n in zip(out["track_acc_mean"], out["track_acc_std"], out["ci_low"],
+                                   out["ci_high"], out["runs"])]
     out = out.drop(columns=["ci_low", "ci_high"])
-    out["track accuracy"] = [f"{m:.1%} ± {s:.1%}" for m, s in
-                             zip(out["track_acc_mean"], out["track_acc_std"])]
     return out
 
 

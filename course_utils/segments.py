@@ -156,6 +156,8 @@ class Prepared:
     norm: dict = field(default_factory=dict)
     tracks: pd.DataFrame | None = None
     train_hop: int | None = None
+    originals: int | None = None   # the first ``originals`` training segments are the tracks'
+                                   # own; the rest are pitch and speed copies (None: no copies)
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         return {k: v.shape[1:] for k, v in self.train.X.items()}
@@ -248,4 +250,5 @@ def prepare(dataset=None, *, split: str = "random", seed: int = config.SEED,
     norm = norm_stats(parts[0])
     train, val, test = (Segments(normalise(p.X, norm), p.labels, p.track_ids)
                         for p in [Segments.concat([parts[0], *extra]), *parts[1:]])
-    return Prepared(train, val, test, sp, genres, tuple(inputs), norm, tracks, hop)
+    return Prepared(train, val, test, sp, genres, tuple(inputs), norm, tracks, hop,
+                    len(parts[0]) if extra else None)

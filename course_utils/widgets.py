@@ -67,6 +67,8 @@ def plot_spectrogram_settings(y: np.ndarray, sr: int = config.SR, *, n_fft: int 
     librosa.display.specshow(C_show, ax=axes[2], **kw)   # each row standardised, or c0 hides the rest
     axes[2].set_title(f"MFCC {C.shape}")
     axes[2].set_ylabel("coefficient (row-standardised)")
+    for ax in axes:
+        ax.set_xlabel("time (s)")
     fig.tight_layout()
     return fig
 
@@ -128,16 +130,20 @@ def augment(y: np.ndarray, sr: int = config.SR, *, pitch: float = 0.0, speed: fl
     return y, S
 
 
-def plot_augmentation(y: np.ndarray, sr: int = config.SR, **settings):
-    """Show the original and augmented log-mel side by side (the player's fallback)."""
+def plot_augmentation(y: np.ndarray, sr: int = config.SR, *, seconds: float | None = 4.0,
+                      **settings):
+    """Show the original and augmented log-mel of the first ``seconds`` of ``y`` side by side,
+    on one colour scale (the player's fallback). ``settings`` go to :func:`augment`."""
+    y = y if seconds is None else y[: int(seconds * sr)]
     y_aug, S_aug = augment(y, sr, **settings)
+    S = features.log_mel(y, sr=sr)
     fig, axes = plt.subplots(1, 2, figsize=(12, 3.2), sharey=True)
-    for ax, S, title in ((axes[0], features.log_mel(y, sr=sr), "original"),
+    for ax, M, title in ((axes[0], S, "original"),
                          (axes[1], S_aug, ", ".join(f"{k}={v}" for k, v in settings.items()))):
-        librosa.display.specshow(S, sr=sr, hop_length=config.HOP_LENGTH, x_axis="time",
-                                 y_axis="mel", ax=ax)
-        ax.set_title(title)
-    fig.tight_layout()
+        mesh = librosa.display.specshow(M, sr=sr, hop_length=config.HOP_LENGTH, x_axis="time",
+                                        y_axis="mel", ax=ax, vmin=S.min(), vmax=S.max())
+        ax.set(title=title, xlabel="time (s)")
+    fig.colorbar(mesh, ax=axes, format="%+.0f dB", pad=0.01)
     return fig, y_aug
 
 
@@ -151,7 +157,7 @@ def augmentation_player(y: np.ndarray, sr: int = config.SR, *, seconds: float = 
                "freq_mask": w.IntSlider(value=0, min=0, max=40, step=4, description="freq mask")}
 
     def draw(**settings):
-        fig, y_aug = plot_augmentation(y, sr, **settings)
+        fig, y_aug = plot_augmentation(y, sr, seconds=None, **settings)
         plt.show()
         display(play(y_aug, sr, seconds=seconds))
 

@@ -42,7 +42,7 @@ def test_close_is_false_on_shape_mismatch():
 # own code gives it away. Without the watch (write_it_yourself made a pass-through) each one
 # passes its check; with it, each fails, in the learner's mode and under grading.
 ALIAS = ("import numpy as np\nimport keras\nfrom course_utils import apps, data, evaluate, "
-         "experiments, features, models, runs\n")
+         "experiments, features, models, runs, train\n")
 GAMED = {
     "1.2": ("import librosa\nf = librosa.amplitude_to_db",
             "def amplitude_to_db(a, ref=1.0):\n"
@@ -77,6 +77,10 @@ GAMED = {
             "    copies = [('pitch', n) for n in semitones] + [('stretch', r) for r in rates]\n"
             "    return np.concatenate([features.segment_features(features.log_mel(\n"
             "        f(y, sr=sr, kind=k, amount=a), sr=sr)) for k, a in copies])"),
+    "3.7": ("f = train.spec_augment",
+            "def spec_augment_segment(S, rng, *, n_masks=2, time_width=16, freq_width=12):\n"
+            "    return f(S[None, :, :, None], rng, n_masks=n_masks, time_width=time_width,\n"
+            "             freq_width=freq_width)[0, :, :, 0]"),
     "4.2": ("f = models.build_lstm",
             "def build_my_lstm(input_shape, n_classes, **settings):\n"
             "    return f(input_shape, n_classes, **settings)"),
@@ -107,6 +111,19 @@ GAMED = {
             ".test['track_id']) for k in range(n_folds)]"),
     "6.7": ("f = experiments.cross_validate",
             "def cross_validate(n_folds, train_fold):\n    return f(n_folds, train_fold)"),
+    "6.8": ("f = evaluate.aggregate_tracks",
+            "def vote_accuracy(seg_probs, seg_true, track_ids):\n"
+            "    ids, _, votes = f(seg_probs, track_ids)\n"
+            "    truth = dict(zip(track_ids, seg_true))\n"
+            "    return float(np.mean([v == truth[t] for t, v in zip(ids, votes)]))"),
+    "6.9": ("f = evaluate.mcnemar_exact",
+            "def mcnemar_test(a, b):\n    r = f(a, b)\n"
+            "    return r['a_only'], r['b_only'], r['p']"),
+    "6.9 scipy": ("from scipy import stats\nf = stats.binomtest",
+                  "def mcnemar_test(a, b):\n"
+                  "    a_only, b_only = int((a & ~b).sum()), int((~a & b).sum())\n"
+                  "    n = a_only + b_only\n"
+                  "    return a_only, b_only, f(a_only, n, 0.5).pvalue if n else 1.0"),
     "7.4": ("f = runs.predict_folder",
             "def predict_folder(folder, predict):\n    return f(folder, predict)"),
     "8.3": ("f = models.build_probe",
@@ -137,8 +154,8 @@ def _gamed(number: str):
     return namespace[function.split("(")[0].removeprefix("def ")]
 
 
-def _check(number: str):
-    return getattr(checks, f"check_exercise_{number.replace('.', '_')}")
+def _check(number: str):   # "6.9 scipy": exercise 6.9, gamed another way
+    return getattr(checks, f"check_exercise_{number.split()[0].replace('.', '_')}")
 
 
 @pytest.mark.parametrize("number", sorted(GAMED))

@@ -153,25 +153,33 @@ def test_check_3_4_track_probabilities():
     assert checks.check_exercise_3_4(not_done) is None
 
 
-def test_check_3_5_time_mask():
-    def time_mask(S, *, t0, width):
+def test_check_3_7_spec_augment_segment():
+    spec_augment_segment = exercises("03")["spec_augment_segment"]
+    assert checks.check_exercise_3_7(spec_augment_segment) is True
+
+    def bands_first(S, rng, *, n_masks=2, time_width=16, freq_width=12):   # another draw order
         S = S.copy()
-        S[:, t0:t0 + width] = 0
+        for _ in range(n_masks):
+            f0, h = rng.integers(S.shape[0]), rng.integers(1, freq_width + 1)
+            S[f0:f0 + h] = 0
+            t0, w = rng.integers(S.shape[1]), rng.integers(1, time_width + 1)
+            S[:, t0:t0 + w] = 0
         return S
 
-    def freq_mask(S, *, t0, width):   # masks the wrong axis
+    def time_only(S, rng, *, n_masks=2, time_width=16, freq_width=12):
         S = S.copy()
-        S[t0:t0 + width] = 0
+        for _ in range(n_masks):
+            t0, w = rng.integers(S.shape[1]), rng.integers(1, time_width + 1)
+            S[:, t0:t0 + w] = 0
         return S
 
-    def in_place(S, *, t0, width):
-        S[:, t0:t0 + width] = 0
+    def in_place(S, rng, **kwargs):
+        S[...] = spec_augment_segment(S, rng, **kwargs)
         return S
 
-    assert checks.check_exercise_3_5(time_mask) is True
-    assert checks.check_exercise_3_5(freq_mask) is False
-    assert checks.check_exercise_3_5(in_place) is False
-    assert checks.check_exercise_3_5(not_done) is None
+    for wrong in (bands_first, time_only, in_place):
+        assert checks.check_exercise_3_7(wrong) is False, wrong.__name__
+    assert checks.check_exercise_3_7(not_done) is None
 
 
 def test_check_3_6_copy_segments():

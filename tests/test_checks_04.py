@@ -10,11 +10,26 @@ from fakes import assert_twins, not_done
 from solution_code import exercises
 
 
-def test_check_4_1_to_time_first():
-    assert checks.check_exercise_4_1(lambda M: np.swapaxes(M, -1, -2)) is True
-    assert checks.check_exercise_4_1(
-        lambda M: M.reshape(*M.shape[:-2], M.shape[-1], M.shape[-2])) is False
-    assert checks.check_exercise_4_1(not_done) is None
+def test_check_4_6_shuffle_blocks():
+    shuffle_blocks = exercises("04")["shuffle_blocks"]
+    assert checks.check_exercise_4_6(shuffle_blocks) is True
+
+    def each_its_own(X, *, block=1, seed=42):         # another order for every sequence
+        rng = np.random.default_rng(seed)
+        starts = np.arange(0, X.shape[1], block)
+        return np.stack([np.concatenate([x[s:s + block] for s in starts[rng.permutation(len(starts))]])
+                         for x in X])
+
+    def frames_not_blocks(X, *, block=1, seed=42):    # shuffles frames whatever the block
+        return X[:, np.random.default_rng(seed).permutation(X.shape[1])]
+
+    def reversed_blocks(X, *, block=1, seed=42):
+        starts = np.arange(0, X.shape[1], block)[::-1]
+        return np.concatenate([X[:, s:s + block] for s in starts], axis=1)
+
+    for wrong in (each_its_own, frames_not_blocks, reversed_blocks):
+        assert checks.check_exercise_4_6(wrong) is False, wrong.__name__
+    assert checks.check_exercise_4_6(not_done) is None
 
 
 def test_check_4_2_lstm_builder():

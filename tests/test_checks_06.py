@@ -14,26 +14,6 @@ from fakes import not_done
 from solution_code import exercises
 
 
-def _vote_accuracy(seg_pred, seg_true, track_ids):
-    correct = []
-    for track in np.unique(track_ids):
-        mine = track_ids == track
-        correct.append(np.bincount(seg_pred[mine]).argmax() == seg_true[mine][0])
-    return float(np.mean(correct))
-
-
-def test_check_6_1_vote_accuracy(capsys):
-    assert checks.check_exercise_6_1(_vote_accuracy) is True
-    segment_accuracy = lambda p, t, ids: float(np.mean(p == t))
-    assert checks.check_exercise_6_1(segment_accuracy) is False
-    largest_on_tie = lambda p, t, ids: float(np.mean([
-        (len(c := np.bincount(p[ids == k])) - 1 - c[::-1].argmax()) == t[ids == k][0]
-        for k in np.unique(ids)]))
-    assert checks.check_exercise_6_1(largest_on_tie) is False
-    assert checks.check_exercise_6_1(not_done) is None
-    assert "not done yet" in capsys.readouterr().out
-
-
 def test_check_6_2_per_genre_scores():
     per_genre_scores = exercises("06")["per_genre_scores"]
 
@@ -100,29 +80,6 @@ def test_check_6_3_bootstrap_interval():
                                    seed=int(np.random.default_rng().integers(10**6)))
     assert checks.check_exercise_6_3(unseeded_rng) is False
     assert checks.check_exercise_6_3(not_done) is None
-
-
-def test_check_6_4_n_needed():
-    import math
-    reference = lambda p, w, z=1.96: math.ceil(z**2 * p * (1 - p) / w**2)
-    assert checks.check_exercise_6_4(reference) is True
-    assert checks.check_exercise_6_4(lambda p, w, z=1.96: int(z * p * (1 - p) / w**2)) is False
-    assert checks.check_exercise_6_4(lambda p, w, z=1.96: round(z**2 * p * (1 - p) / w**2)) \
-        is False                                                       # rounded, not up
-    assert checks.check_exercise_6_4(lambda p, w, z=1.96: 323) is False      # typed in
-    assert checks.check_exercise_6_4(not_done) is None
-
-
-def test_check_6_5_shared_values():
-    reference = lambda tr, te, col="track_id": set(tr[col].dropna()) & set(te[col].dropna())
-    assert checks.check_exercise_6_5(reference) is True
-    keeps_missing = lambda tr, te, col="track_id": set(tr[col]) & set(te[col])
-    assert checks.check_exercise_6_5(keeps_missing) is False
-    union = lambda tr, te, col="track_id": set(tr[col].dropna()) | set(te[col].dropna())
-    assert checks.check_exercise_6_5(union) is False
-    as_bool = lambda tr, te, col="track_id": bool(reference(tr, te, col))
-    assert checks.check_exercise_6_5(as_bool) is False
-    assert checks.check_exercise_6_5(not_done) is None
 
 
 def test_check_6_6_artist_folds():
@@ -194,3 +151,56 @@ def test_lesson_06_loop_is_the_library_loop(tmp_path):
             pd.testing.assert_frame_equal(results[0], results[1])
         else:
             assert results[0] == results[1] == ("2", "e", results[0][2]), results
+
+
+def test_check_6_8_vote_accuracy(capsys):
+    vote_accuracy = exercises("06")["vote_accuracy"]
+    assert checks.check_exercise_6_8(vote_accuracy) is True
+
+    def smallest_on_tie(seg_probs, seg_true, track_ids):     # np.bincount(...).argmax()
+        return float(np.mean([np.bincount(seg_probs[track_ids == t].argmax(1)).argmax()
+                              == seg_true[track_ids == t][0] for t in np.unique(track_ids)]))
+
+    def mean_rule(seg_probs, seg_true, track_ids):           # not a vote at all
+        return float(np.mean([seg_probs[track_ids == t].mean(0).argmax()
+                              == seg_true[track_ids == t][0] for t in np.unique(track_ids)]))
+
+    segment_accuracy = lambda p, t, ids: float(np.mean(p.argmax(1) == t))
+    for wrong in (smallest_on_tie, mean_rule, segment_accuracy):
+        assert checks.check_exercise_6_8(wrong) is False, wrong.__name__
+    assert checks.check_exercise_6_8(not_done) is None
+    assert "not done yet" in capsys.readouterr().out
+
+
+def test_check_6_9_mcnemar_test():
+    mcnemar_test = exercises("06")["mcnemar_test"]
+    assert checks.check_exercise_6_9(mcnemar_test) is True
+
+    def one_sided(a, b):
+        import math
+        a_only, b_only = int((a & ~b).sum()), int((~a & b).sum())
+        n = a_only + b_only
+        return a_only, b_only, sum(math.comb(n, k) for k in range(min(a_only, b_only) + 1)) / 2**n
+
+    def counts_everything(a, b):                              # agreements as evidence
+        _, _, p = mcnemar_test(a, b)
+        return int(a.sum()), int(b.sum()), p
+
+    def typed_in(a, b):
+        return 6, 1, 0.125
+
+    for wrong in (one_sided, counts_everything, typed_in):
+        assert checks.check_exercise_6_9(wrong) is False, wrong.__name__
+    assert checks.check_exercise_6_9(not_done) is None
+
+
+def test_check_6_10_leak_share():
+    leak_share = exercises("06")["leak_share"]
+    assert checks.check_exercise_6_10(leak_share) is True
+    distinct = lambda tr, te, col: len(set(tr[col].dropna()) & set(te[col].dropna())) \
+        / te[col].nunique()                                    # distinct values, not tracks
+    keeps_missing = lambda tr, te, col: float(te[col].isin(set(tr[col])).mean())
+    as_set = lambda tr, te, col: set(tr[col].dropna()) & set(te[col].dropna())
+    for wrong in (distinct, keeps_missing, as_set):
+        assert checks.check_exercise_6_10(wrong) is False
+    assert checks.check_exercise_6_10(not_done) is None

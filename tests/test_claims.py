@@ -66,3 +66,8 @@ def test_what_counts_as_a_claim_and_what_backs_it():
                                                                            source)
     assert claims._backed("75", "test tracks", outputs, source)
     assert not claims._backed("45", "test tracks", outputs, source)   # a 45 of something else
+    outputs |= {("7.4", "%"), ("7.4", "")}                 # a printed difference, "-7.4%"
+    assert claims._backed("7.4", "points", outputs, source)
+    assert claims._backed("7", "points", outputs, source)
+    assert not claims._backed("7.4", "dB", outputs, source)
+    assert not claims._backed("93.3", "points", {("93.3", "")}, source)

@@ -97,7 +97,8 @@ def test_compare_groups_seeds(tmp_path):
     assert table.loc["cnn", "runs"] == 2
     assert table.loc["cnn", "track_acc_mean"] == pytest.approx(0.85)
     assert table.loc["cnn", "track_acc_std"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
-    assert table.loc["lstm", "track accuracy"] == "50.0% ± 0.0%"
+    assert table.loc["lstm", "track accuracy"] == "50.0% [40.0%, 55.0%]"   # one run: its CI
+    assert table.loc["cnn", "track accuracy"] == "85.0% ± 7.1% (2 seeds)"
     # error bars: the spread over seeds, or one run's bootstrap interval (asymmetric)
     assert table.loc["cnn", "err_low"] == table.loc["cnn", "err_high"] == pytest.approx(
         np.std([0.8, 0.9], ddof=1))

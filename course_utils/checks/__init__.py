@@ -31,14 +31,14 @@ from .lesson01 import (check_exercise_1_1, check_exercise_1_2, check_exercise_1_
 from .lesson02 import (check_exercise_2_3, check_exercise_2_4, check_exercise_2_5,
                        check_exercise_2_6, check_exercise_2_7)
 from .lesson03 import (check_exercise_3_1, check_exercise_3_2, check_exercise_3_3,
-                       check_exercise_3_4, check_exercise_3_5, check_exercise_3_6)
-from .lesson04 import (check_exercise_4_1, check_exercise_4_2, check_exercise_4_3,
-                       check_exercise_4_4, check_exercise_4_5)
+                       check_exercise_3_4, check_exercise_3_6, check_exercise_3_7)
+from .lesson04 import (check_exercise_4_2, check_exercise_4_3, check_exercise_4_4,
+                       check_exercise_4_5, check_exercise_4_6)
 from .lesson05 import (check_exercise_5_1, check_exercise_5_2, check_exercise_5_3,
                        check_exercise_5_4)
-from .lesson06 import (check_exercise_6_1, check_exercise_6_2, check_exercise_6_3,
-                       check_exercise_6_4, check_exercise_6_5, check_exercise_6_6,
-                       check_exercise_6_7)
+from .lesson06 import (check_exercise_6_2, check_exercise_6_3, check_exercise_6_6,
+                       check_exercise_6_7, check_exercise_6_8, check_exercise_6_9,
+                       check_exercise_6_10)
 from .lesson07 import (check_exercise_7_1, check_exercise_7_2, check_exercise_7_3,
                        check_exercise_7_4)
 from .lesson08 import (check_exercise_8_1, check_exercise_8_2, check_exercise_8_3,
@@ -52,13 +52,13 @@ __all__ = ["AnswerError", "CheckFailed", "close", "exercise", "expect", "mine_or
            "check_exercise_1_5", "check_exercise_1_6", "check_exercise_2_3",
            "check_exercise_2_6", "check_exercise_2_7", "check_exercise_2_4",
            "check_exercise_2_5", "check_exercise_3_1", "check_exercise_3_2",
-           "check_exercise_3_3", "check_exercise_3_4", "check_exercise_3_5",
-           "check_exercise_3_6", "check_exercise_4_1", "check_exercise_4_2",
-           "check_exercise_4_3", "check_exercise_4_4", "check_exercise_4_5",
+           "check_exercise_3_3", "check_exercise_3_4", "check_exercise_3_6",
+           "check_exercise_3_7", "check_exercise_4_2", "check_exercise_4_3",
+           "check_exercise_4_4", "check_exercise_4_5", "check_exercise_4_6",
            "check_exercise_5_1", "check_exercise_5_2", "check_exercise_5_3",
-           "check_exercise_5_4", "check_exercise_6_1", "check_exercise_6_2",
-           "check_exercise_6_3", "check_exercise_6_4", "check_exercise_6_5",
-           "check_exercise_6_6", "check_exercise_6_7", "check_exercise_7_1",
+           "check_exercise_5_4", "check_exercise_6_2", "check_exercise_6_3",
+           "check_exercise_6_6", "check_exercise_6_7", "check_exercise_6_8",
+           "check_exercise_6_9", "check_exercise_6_10", "check_exercise_7_1",
            "check_exercise_7_2", "check_exercise_7_3", "check_exercise_7_4",
            "check_exercise_8_1", "check_exercise_8_2", "check_exercise_8_3",
            "check_exercise_8_4", "check_exercise_9_1", "check_exercise_9_2",

@@ -168,26 +168,39 @@ def check_exercise_3_4(track_probabilities: Callable) -> None:
                     "votes).")
 
 
-@exercise("3.5")
-def check_exercise_3_5(time_mask: Callable) -> None:
-    """Verifies ``time_mask(S, t0=..., width=...)`` on a random ``(128, 130)`` array: the
-    columns ``t0:t0 + width`` become 0, every other value is unchanged, the input is not
-    modified, and a mask that runs past the end stops at the last frame."""
-    rng = np.random.default_rng(0)
-    S = rng.normal(size=(128, 130)).astype(np.float32)
-    original = S.copy()
-    for t0, width in ((10, 16), (0, 1), (120, 30)):
-        got = np.asarray(time_mask(S, t0=t0, width=width))
-        want = original.copy()
-        want[:, t0:t0 + width] = 0
+@exercise("3.7")
+def check_exercise_3_7(spec_augment_segment: Callable) -> None:
+    """Verifies ``spec_augment_segment(S, rng, n_masks=..., time_width=..., freq_width=...)``
+    against ``train.spec_augment`` given generators with the same seed, on normalised-looking
+    ``(128, 130)`` and ``(64, 65)`` arrays, with the default masks, one mask, four narrow ones
+    and masks that run past an edge: the same frames and bands set to 0 and nothing else
+    changed, the input left as it was; calling ``train.spec_augment`` fails."""
+    from .. import train
+    spec_augment_segment = write_it_yourself(spec_augment_segment, [train.spec_augment],
+                                             "the masking")
+    data = np.random.default_rng(1)
+    for shape, kwargs, seed in (((128, 130), {}, 0), ((128, 130), {}, 7),
+                                ((64, 65), {"n_masks": 1}, 3),
+                                ((128, 130), {"n_masks": 4, "time_width": 5, "freq_width": 3}, 5),
+                                ((16, 20), {"n_masks": 3, "time_width": 16, "freq_width": 12}, 11)):
+        S = data.normal(size=shape).astype(np.float32) + 0.5   # no exact zeros before masking
+        original = S.copy()
+        want = train.spec_augment(S[None, :, :, None], np.random.default_rng(seed),
+                                  **kwargs)[0, :, :, 0]
+        got = np.asarray(spec_augment_segment(S, np.random.default_rng(seed), **kwargs))
         expect(np.array_equal(S, original), expected="the input left unchanged",
                actual="the input was modified", hint="work on S.copy().")
-        expect(got.shape == want.shape, expected=f"shape {want.shape}", actual=got.shape,
-               hint="return the whole (masked) spectrogram.")
-        expect(close(got, want, atol=0), expected=f"frames {t0}..{min(t0 + width, 130) - 1} set "
-                                                  "to 0 and nothing else changed",
-               actual=f"{int((got != original).any(axis=0).sum())} frames changed",
-               hint="time is the second axis: S[:, t0:t0 + width] = 0.")
+        expect(got.shape == shape, expected=f"shape {shape}", actual=got.shape,
+               hint="return the whole masked segment.")
+        frames = lambda M: sorted(set(np.flatnonzero((M == 0).all(axis=0)).tolist()))
+        bands = lambda M: sorted(set(np.flatnonzero((M == 0).all(axis=1)).tolist()))
+        expect(close(got, want, atol=0),
+               expected=f"frames {frames(want)} and bands {bands(want)} set to 0 "
+                        f"({kwargs or 'the defaults'}, seed {seed})",
+               actual=f"frames {frames(got)} and bands {bands(got)}",
+               hint="per mask, draw t0 = rng.integers(frames), w = rng.integers(1, time_width "
+                    "+ 1), zero S[:, t0:t0 + w]; then f0 = rng.integers(bands), h = "
+                    "rng.integers(1, freq_width + 1), zero S[f0:f0 + h]; in that order.")
 
 
 @exercise("3.6")

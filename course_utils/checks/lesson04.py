@@ -9,23 +9,6 @@ from ._frame import close, exercise, expect, write_it_yourself
 from ._keras import expect_outputs, expect_probabilities, l2_of, loss_falls_on, role
 
 
-@exercise("4.1")
-def check_exercise_4_1(to_time_first: Callable) -> None:
-    """Verifies ``to_time_first(M)`` on one ``(60, 130)`` MFCC matrix and on a stack of
-    ``(3, 60, 130)``: shapes ``(130, 60)`` and ``(3, 130, 60)`` **and** values, so that
-    a ``reshape`` (right shape, scrambled frames) is rejected."""
-    rng = np.random.default_rng(1)
-    for M in (rng.normal(size=(60, 130)), rng.normal(size=(3, 60, 130))):
-        want = np.swapaxes(M, -1, -2)
-        got = np.asarray(to_time_first(M))
-        expect(got.shape == want.shape, expected=f"shape {want.shape}", actual=got.shape,
-               hint="swap the last two axes: time first, features last.")
-        expect(close(got, want, atol=0), expected="row t = frame t (all 60 features of it)",
-               actual="the right shape with the values in the wrong places",
-               hint="reshape keeps the memory order and scrambles frames; transpose "
-                    "(np.swapaxes(M, -1, -2)) moves them.")
-
-
 @exercise("4.2")
 def check_exercise_4_2(build_my_lstm: Callable) -> None:
     """Verifies ``build_my_lstm(input_shape, n_classes, units=..., dropout=..., l2=...,
@@ -163,3 +146,36 @@ def check_exercise_4_5(agreement: Callable) -> None:
     expect(got.to_numpy().tolist() == want, expected=want, actual=got.to_numpy().tolist(),
            hint="pair the two predictions by track id (pred_a[t], pred_b[t], truth[t]), "
                 "not by position: the dicts list the tracks in different orders.")
+
+
+@exercise("4.6")
+def check_exercise_4_6(shuffle_blocks: Callable) -> None:
+    """Verifies ``shuffle_blocks(X, block=..., seed=...)`` on a stack of ``(4, 130, 6)``
+    sequences: the frames cut into consecutive blocks of ``block`` (the last one shorter when
+    ``block`` does not divide the length), the blocks put in the order
+    ``np.random.default_rng(seed).permutation(n_blocks)``, the same order for every
+    sequence, the order inside a block kept and ``X`` left unchanged; ``block=1`` is a
+    plain shuffle of the frames; another seed gives another order."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(4, 130, 6)).astype(np.float32)
+    original = X.copy()
+
+    def reference(X, block, seed):
+        starts = np.arange(0, X.shape[1], block)
+        order = np.random.default_rng(seed).permutation(len(starts))
+        return np.concatenate([X[:, s:s + block] for s in starts[order]], axis=1)
+
+    for block, seed in ((1, 42), (22, 42), (13, 7), (130, 3)):
+        want = reference(X, block, seed)
+        got = np.asarray(shuffle_blocks(X, block=block, seed=seed))
+        expect(np.array_equal(X, original), expected="X left unchanged",
+               actual="X was modified", hint="build a new array (np.concatenate, indexing).")
+        expect(got.shape == X.shape, expected=f"shape {X.shape}", actual=got.shape,
+               hint="every frame once, in another order: the shape does not change.")
+        expect(close(got, want, atol=0),
+               expected=f"blocks of {block} frames in the order "
+                        f"np.random.default_rng({seed}).permutation({-(-130 // block)})",
+               actual="other frames in other places",
+               hint="starts = range(0, n_frames, block); put the block starting at "
+                    "starts[i] for i in the permutation, along axis 1, the same for every "
+                    "sequence.")

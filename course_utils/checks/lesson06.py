@@ -8,25 +8,6 @@ import numpy as np
 from ._frame import CheckFailed, close, exercise, expect, write_it_yourself
 
 
-@exercise("6.1")
-def check_exercise_6_1(vote_accuracy: Callable) -> None:
-    """Verifies ``vote_accuracy(seg_pred, seg_true, track_ids)`` on three hand-made cases:
-    a vote that differs from segment accuracy, a tie (goes to the smallest label) and
-    tracks whose segments are not contiguous."""
-    ids = np.array(["a", "a", "a", "b", "b", "b", "c", "c", "c"])
-    truth = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
-    pred = np.array([0, 1, 0, 2, 2, 1, 2, 2, 2])      # a right, b wrong, c right
-    cases = [(pred, truth, ids, 2 / 3, "segment accuracy would be 6/9; vote per track"),
-             (np.array([1, 0, 3, 3]), np.array([0, 0, 3, 3]), np.array(["x", "x", "y", "y"]),
-              1.0, "x ties 1-1 between labels 0 and 1: the tie goes to 0, its true label"),
-             (np.array([4, 5, 4, 5, 4]), np.array([4, 5, 4, 5, 4]),
-              np.array(["p", "q", "p", "q", "p"]), 1.0,
-              "a track's segments need not be next to each other: select them by id")]
-    for seg_pred, seg_true, track_ids, want, hint in cases:
-        got = vote_accuracy(seg_pred, seg_true, track_ids)
-        expect(close(float(got), want), expected=f"{want:.3f}", actual=got, hint=hint)
-
-
 @exercise("6.2")
 def check_exercise_6_2(per_genre_scores: Callable) -> None:
     """Verifies ``per_genre_scores(cm)`` (precision, recall and F1 of every class, true
@@ -97,42 +78,6 @@ def check_exercise_6_3(bootstrap_interval: Callable) -> None:
            actual=f"{draws[0]} for seeds 1 to 4",
            hint="resample with rng.integers: a formula (e.g. p ± 1.96·√(p(1-p)/n)) is not "
                 "a bootstrap.")
-
-
-@exercise("6.4")
-def check_exercise_6_4(n_needed: Callable) -> None:
-    """Verifies ``n_needed(p, half_width, z=1.96)``, the test tracks for a ±``half_width``
-    interval at accuracy ``p`` (rounded up), on the lesson's case (0.7, 0.05: 323), one
-    where rounding to the nearest track is wrong (0.6, 0.04: 577, not 576) and three cases
-    drawn afresh at every run."""
-    rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
-    cases = [(0.7, 0.05), (0.6, 0.04), *zip(rng.uniform(0.3, 0.95, 3).round(3).tolist(),
-                                            rng.uniform(0.02, 0.1, 3).round(3).tolist())]
-    for p, half_width in cases:
-        want = int(np.ceil(1.96 ** 2 * p * (1 - p) / half_width ** 2))
-        got = n_needed(p, half_width)
-        expect(isinstance(got, (int, np.integer)) and got == want,
-               expected=f"{want} tracks for accuracy {p} and ±{half_width}", actual=got,
-               hint="solve z * sqrt(p * (1 - p) / n) = half_width for n, then round up "
-                    "(math.ceil) to a whole track.")
-
-
-@exercise("6.5")
-def check_exercise_6_5(shared_values: Callable) -> None:
-    """Verifies ``shared_values(train, test, column)`` returns exactly the shared values as
-    a set, for track ids and for artists (with a missing artist), and an empty set when
-    nothing is shared."""
-    import pandas as pd
-    train = pd.DataFrame({"track_id": ["a.1", "a.2", "b.1"], "artist": ["x", "y", None]})
-    test = pd.DataFrame({"track_id": ["a.2", "c.1", "b.1"], "artist": ["y", "z", None]})
-    clean = pd.DataFrame({"track_id": ["d.1"], "artist": ["w"]})
-    for tr, te, column, want in ((train, test, "track_id", {"a.2", "b.1"}),
-                                 (train, test, "artist", {"y"}),
-                                 (train, clean, "track_id", set())):
-        got = shared_values(tr, te, column)
-        expect(isinstance(got, set) and got == want, expected=f"{want} for column {column!r}",
-               actual=got, hint="the intersection of two sets; drop missing values (dropna) "
-                                "first.")
 
 
 @exercise("6.6")
@@ -248,3 +193,97 @@ def check_exercise_6_7(cross_validate: Callable) -> None:
                 raise CheckFailed(f"expected an error: test track {track} is also in {where}, "
                                   "got none. Hint: compare each fold's split.json test ids with "
                                   "its train and val ids, and with the test ids of earlier folds.")
+
+
+@exercise("6.8")
+def check_exercise_6_8(vote_accuracy: Callable) -> None:
+    """Verifies ``vote_accuracy(seg_probs, seg_true, track_ids)``, track accuracy under a
+    majority vote of the segments' top genres with a tie going to the higher mean
+    probability (``evaluate.aggregate_tracks``'s rule): a vote the mean rule would get wrong,
+    a tie the smallest label would lose, tracks whose segments are not contiguous, and 200
+    random tracks compared with the library; calling ``evaluate.aggregate_tracks`` fails."""
+    from .. import evaluate
+    vote_accuracy = write_it_yourself(vote_accuracy, [evaluate.aggregate_tracks], "the vote")
+    cases = [  # (segment probabilities, true label per segment, track ids, want, what)
+        ([[.9, .1], [.4, .6], [.45, .55]], [1, 1, 1], ["a"] * 3, 1.0,
+         "two of three segments vote 1; the mean (0.58 for 0) would say 0"),
+        ([[.6, .4, 0], [.1, .0, .9]], [2, 2], ["x", "x"], 1.0,
+         "a 1-1 tie between 0 and 2 goes to 2 (mean 0.45 against 0.35), not to the smaller "
+         "label"),
+        ([[.8, .2], [.3, .7], [.7, .3], [.2, .8], [.6, .4]], [0, 1, 0, 1, 0],
+         ["p", "q", "p", "q", "p"], 1.0,
+         "a track's segments need not be next to each other: select them by id")]
+    rng = np.random.default_rng(6)
+    ids = rng.permutation(np.repeat(np.arange(200).astype(str), 4))   # 4 segments a track
+    probs = rng.dirichlet(np.ones(5), size=len(ids))
+    truth_of = dict(zip(np.arange(200).astype(str), rng.integers(0, 5, 200)))
+    truth = np.array([truth_of[t] for t in ids])
+    order, _, votes = evaluate.aggregate_tracks(probs, ids)
+    cases.append((probs, truth, ids, float(np.mean(votes == [truth_of[t] for t in order])),
+                  "200 random tracks of 4 segments (many 2-2 ties): compared with the library"))
+    for seg_probs, seg_true, track_ids, want, what in cases:
+        got = vote_accuracy(np.asarray(seg_probs, float), np.asarray(seg_true),
+                            np.asarray(track_ids))
+        expect(close(float(got), want), expected=f"{want:.3f}: {what}", actual=got,
+               hint="per track: count the segments' argmax with np.bincount(..., minlength=n); "
+                    "among the labels with the most votes, take the one whose mean "
+                    "probability is highest.")
+
+
+@exercise("6.9")
+def check_exercise_6_9(mcnemar_test: Callable) -> None:
+    """Verifies ``mcnemar_test(correct_a, correct_b)`` = ``(a_only, b_only, p)``, McNemar's
+    exact two-sided test, against ``evaluate.mcnemar_exact`` on the lesson's 6-1 split, a 5-0
+    one, models that never disagree (p = 1), equal counts (p = 1) and a split of 60 drawn
+    afresh at every run; calling ``evaluate.mcnemar_exact`` or scipy's binomial test fails."""
+    import scipy.stats
+
+    from .. import evaluate
+    mcnemar_test = write_it_yourself(mcnemar_test, [evaluate.mcnemar_exact, scipy.stats],
+                                     "the test")
+    rng = np.random.default_rng()          # not seeded: a typed-in number cannot pass
+    def pair(a_only, b_only, both=60, neither=8):
+        a = [True] * a_only + [False] * b_only + [True] * both + [False] * neither
+        b = [False] * a_only + [True] * b_only + [True] * both + [False] * neither
+        order = rng.permutation(len(a))
+        return np.array(a)[order], np.array(b)[order]
+    cases = [pair(6, 1), pair(5, 0), pair(0, 0), pair(4, 4), pair(0, 3),
+             pair(*[int(k) for k in rng.multinomial(60, [0.35, 0.65])])]
+    for a, b in cases:
+        want = evaluate.mcnemar_exact(a, b)
+        got = mcnemar_test(a, b)
+        expect(len(got) == 3 and (int(got[0]), int(got[1])) == (want["a_only"], want["b_only"]),
+               expected=f"({want['a_only']}, {want['b_only']}, p): the tracks only A, and only "
+                        "B, gets right", actual=got,
+               hint="a_only = (a & ~b).sum(), b_only = (~a & b).sum(); tracks both get right "
+                    "or wrong carry no evidence.")
+        expect(close(float(got[2]), want["p"], atol=1e-9),
+               expected=f"p = {want['p']:.6f} for {want['a_only']} against {want['b_only']}",
+               actual=got[2],
+               hint="under 'no difference' each discordant track favours A with probability "
+                    "1/2: p = min(1, 2 * P(X <= min(a_only, b_only))) with X binomial(n, 1/2), "
+                    "n = a_only + b_only (math.comb(n, k) / 2 ** n); 1.0 when n = 0.")
+
+
+@exercise("6.10")
+def check_exercise_6_10(leak_share: Callable) -> None:
+    """Verifies ``leak_share(train, test, column)``, the share of ``test``'s rows whose value of
+    ``column`` also occurs in ``train`` (a missing value never counts as shared), for track
+    ids, for artists with missing ones and repeated test artists, and for tables that share
+    nothing (0.0); a set of values or a count of distinct values fails."""
+    import pandas as pd
+    train = pd.DataFrame({"track_id": ["a.1", "a.2", "b.1", "e.1"],
+                          "artist": ["x", "y", None, "v"]})
+    test = pd.DataFrame({"track_id": ["a.2", "c.1", "b.1", "c.2", "c.3"],
+                         "artist": ["y", "z", None, "y", "y"]})
+    clean = pd.DataFrame({"track_id": ["d.1", "d.2"], "artist": ["w", None]})
+    for tr, te, column, want, what in (
+            (train, test, "track_id", 2 / 5, "2 of the 5 test tracks are in training"),
+            (train, test, "artist", 3 / 5, "3 of the 5 test tracks are by artist y, who is in "
+                                           "training; a missing artist is nobody's"),
+            (train, clean, "artist", 0.0, "nothing shared")):
+        got = leak_share(tr, te, column)
+        expect(isinstance(got, (float, np.floating)) and close(float(got), want),
+               expected=f"{want:.2f} for column {column!r}: {what}", actual=got,
+               hint="test[column].isin(set(train[column].dropna())) is True for each test row "
+                    "whose value is in training; its mean is the share.")
