@@ -24,8 +24,9 @@ from .exceptions import CourseError, ParameterError
 
 
 def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
-    """One table over runs: parameters, time per epoch, track accuracy mean ± std over seeds
-    (a configuration run once: its accuracy and 95 % bootstrap interval over test tracks).
+    """One table over runs: parameters, epochs trained, time per epoch, track accuracy mean ±
+    std over seeds (a configuration run once: its accuracy and 95 % bootstrap interval over
+    test tracks).
 
     Runs with the same model, dataset, split method and augmentation are grouped
     as seeds of one configuration. ``err_low`` and ``err_high`` are the error bars to
@@ -45,6 +46,7 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
         rows.append({"model": cfg["model"], "dataset": cfg["dataset"],
                      "split": cfg["split"]["method"], "augment": ",".join(cfg["augment"]) or "none",
                      "seed": cfg["seed"], "params": cfg["params"],
+                     "epochs": cfg.get("epochs_run", np.nan),
                      "s/epoch": cfg["epoch_seconds"], "segment_acc": m["segment_accuracy"],
                      "track_acc": m["track_accuracy"], "macro_f1": m["macro_f1"],
                      "deep_acc": m.get("deep_track_accuracy", m["track_accuracy"]),
@@ -53,7 +55,8 @@ def compare(run_dirs: Sequence[str | os.PathLike]) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     keys = ["model", "dataset", "split", "augment"]
     out = table.groupby(keys, sort=False).agg(
-        runs=("seed", "size"), params=("params", "first"), s_per_epoch=("s/epoch", "mean"),
+        runs=("seed", "size"), params=("params", "first"), epochs=("epochs", "mean"),
+        s_per_epoch=("s/epoch", "mean"),
         segment_acc=("segment_acc", "mean"), track_acc_mean=("track_acc", "mean"),
         track_acc_std=("track_acc", "std"), macro_f1=("macro_f1", "mean"),
         deep_acc_mean=("deep_acc", "mean"), ci_low=("ci_low", "first"),

@@ -124,6 +124,12 @@ GAMED = {
                   "    a_only, b_only = int((a & ~b).sum()), int((~a & b).sum())\n"
                   "    n = a_only + b_only\n"
                   "    return a_only, b_only, f(a_only, n, 0.5).pvalue if n else 1.0"),
+    "7.6": ("from sklearn import calibration\nf = calibration.calibration_curve",
+            "def reliability(confidence, correct, *, bins=5):\n"
+            "    accuracy, mean = f(correct, confidence, n_bins=bins)\n"
+            "    which = np.searchsorted(np.linspace(0, 1, bins + 1)[1:-1], confidence)\n"
+            "    counts = np.bincount(which, minlength=bins)\n"
+            "    return mean, accuracy, counts[counts > 0]"),
     "7.4": ("f = runs.predict_folder",
             "def predict_folder(folder, predict):\n    return f(folder, predict)"),
     "8.3": ("f = models.build_probe",

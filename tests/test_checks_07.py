@@ -11,20 +11,6 @@ from fakes import not_done
 from solution_code import exercises
 
 
-def test_check_7_1_top_k():
-    def top_k(probs, genres, *, k=3):
-        order = np.argsort(probs)[::-1][:k]
-        return [(genres[i], float(probs[i])) for i in order]
-
-    def ascending(probs, genres, *, k=3):
-        order = np.argsort(probs)[:k]
-        return [(genres[i], float(probs[i])) for i in order]
-
-    assert checks.check_exercise_7_1(top_k) is True
-    assert checks.check_exercise_7_1(ascending) is False
-    assert checks.check_exercise_7_1(not_done) is None
-
-
 def test_check_7_2_majority_vote():
     def vote(seg_probs, genres):
         votes = np.bincount(seg_probs.argmax(axis=1), minlength=len(genres))
@@ -41,23 +27,6 @@ def test_check_7_2_majority_vote():
     assert checks.check_exercise_7_2(mean_rule) is False
     assert checks.check_exercise_7_2(first_on_tie) is False
     assert checks.check_exercise_7_2(not_done) is None
-
-
-def test_check_7_3_decide():
-    def decide(probs, genres, *, threshold=0.5):
-        best = int(np.argmax(probs))
-        return genres[best] if probs[best] >= threshold else "unsure"
-
-    def strict(probs, genres, *, threshold=0.5):   # ">" calls a probability at the threshold unsure
-        best = int(np.argmax(probs))
-        return genres[best] if probs[best] > threshold else "unsure"
-
-    assert checks.check_exercise_7_3(decide) is True
-    assert checks.check_exercise_7_3(strict) is False
-    assert checks.check_exercise_7_3(lambda probs, genres, *, threshold=0.5:
-                                     genres[int(np.argmax(probs))]) is False   # never unsure
-    assert checks.check_exercise_7_3(not_done) is None
-
 
 
 def test_check_7_4_predict_folder():
@@ -133,3 +102,44 @@ def test_lesson_07_loop_is_the_library_loop(tmp_path, caplog):
     assert list(mine[0]["file"]) == ["y.flac", "x.wav"]   # sorted by path: sub/y.flac first
     assert mine[1] == library[1] and list(mine[1]) == ["broken.wav"]
     assert "broken.wav" in caplog.text                 # the library reports it, never silently
+
+
+def test_check_7_5_sections():
+    sections = exercises("07")["sections"]
+    assert checks.check_exercise_7_5(sections) is True
+
+    def merges_all(seg_genres, *, hop, seconds=3.0):   # one section per genre, wherever it is
+        order = list(dict.fromkeys(seg_genres))
+        return [(min(i for i, g in enumerate(seg_genres) if g == genre) * hop,
+                 (max(i for i, g in enumerate(seg_genres) if g == genre) * hop) + seconds, genre)
+                for genre in order]
+
+    def ends_at_hop(seg_genres, *, hop, seconds=3.0):  # the last section one hop long
+        return [(a, b if b < (len(seg_genres) - 1) * hop + seconds - 1e-9 else len(seg_genres) * hop,
+                 g) for a, b, g in sections(seg_genres, hop=hop, seconds=seconds)]
+
+    for wrong in (merges_all, ends_at_hop):
+        assert checks.check_exercise_7_5(wrong) is False, wrong.__name__
+    assert checks.check_exercise_7_5(not_done) is None
+
+
+def test_check_7_6_reliability():
+    reliability = exercises("07")["reliability"]
+    assert checks.check_exercise_7_6(reliability) is True
+
+    def floor_bins(confidence, correct, *, bins=5):   # an edge goes up, 1.0 into a bin of its own
+        which = np.floor(confidence * bins).astype(int)
+        used = np.unique(which)
+        return (np.array([confidence[which == k].mean() for k in used]),
+                np.array([correct[which == k].mean() for k in used]),
+                np.array([(which == k).sum() for k in used]))
+
+    def keeps_empty(confidence, correct, *, bins=5):  # NaN rows for empty bins
+        which = np.searchsorted(np.linspace(0, 1, bins + 1)[1:-1], confidence)
+        return tuple(np.array([f(which == k) for k in range(bins)]) for f in (
+            lambda m: confidence[m].mean() if m.any() else np.nan,
+            lambda m: correct[m].mean() if m.any() else np.nan, lambda m: m.sum()))
+
+    for wrong in (floor_bins, keeps_empty):
+        assert checks.check_exercise_7_6(wrong) is False, wrong.__name__
+    assert checks.check_exercise_7_6(not_done) is None

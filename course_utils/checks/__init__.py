@@ -39,8 +39,8 @@ from .lesson05 import (check_exercise_5_1, check_exercise_5_2, check_exercise_5_
 from .lesson06 import (check_exercise_6_2, check_exercise_6_3, check_exercise_6_6,
                        check_exercise_6_7, check_exercise_6_8, check_exercise_6_9,
                        check_exercise_6_10)
-from .lesson07 import (check_exercise_7_1, check_exercise_7_2, check_exercise_7_3,
-                       check_exercise_7_4)
+from .lesson07 import (check_exercise_7_2, check_exercise_7_4, check_exercise_7_5,
+                       check_exercise_7_6)
 from .lesson08 import (check_exercise_8_1, check_exercise_8_2, check_exercise_8_3,
                        check_exercise_8_4)
 from .lesson09 import (check_exercise_9_1, check_exercise_9_2, check_exercise_9_3,
@@ -58,8 +58,8 @@ __all__ = ["AnswerError", "CheckFailed", "close", "exercise", "expect", "mine_or
            "check_exercise_5_1", "check_exercise_5_2", "check_exercise_5_3",
            "check_exercise_5_4", "check_exercise_6_2", "check_exercise_6_3",
            "check_exercise_6_6", "check_exercise_6_7", "check_exercise_6_8",
-           "check_exercise_6_9", "check_exercise_6_10", "check_exercise_7_1",
-           "check_exercise_7_2", "check_exercise_7_3", "check_exercise_7_4",
+           "check_exercise_6_9", "check_exercise_6_10", "check_exercise_7_2",
+           "check_exercise_7_4", "check_exercise_7_5", "check_exercise_7_6",
            "check_exercise_8_1", "check_exercise_8_2", "check_exercise_8_3",
            "check_exercise_8_4", "check_exercise_9_1", "check_exercise_9_2",
            "check_exercise_9_3", "check_exercise_9_4"]

@@ -14,21 +14,6 @@ from ._frame import CheckFailed, close, exercise, expect, write_it_yourself
 _GENRES_07 = ["blues", "classical", "country", "disco", "hiphop"]
 
 
-@exercise("7.1")
-def check_exercise_7_1(top_k: Callable) -> None:
-    """Verifies ``top_k(probs, genres, k=...)`` for k = 3 and k = 1 on a 5-genre vector:
-    the right genres, most probable first, each with its probability."""
-    probs = np.array([0.05, 0.5, 0.1, 0.3, 0.05])
-    got = [(g, float(p)) for g, p in top_k(probs, _GENRES_07, k=3)]
-    want = [("classical", 0.5), ("disco", 0.3), ("country", 0.1)]
-    expect([g for g, _ in got] == [g for g, _ in want] and close([p for _, p in got], [0.5, 0.3, 0.1]),
-           expected=want, actual=got,
-           hint="np.argsort sorts ascending: reverse it ([::-1]) before taking the first k.")
-    got1 = [(g, float(p)) for g, p in top_k(probs, _GENRES_07, k=1)]
-    expect(got1 == [("classical", 0.5)], expected=[("classical", 0.5)], actual=got1,
-           hint="return exactly k pairs.")
-
-
 @exercise("7.2")
 def check_exercise_7_2(majority_vote: Callable) -> None:
     """Verifies ``majority_vote`` on three cases: a clear majority that the mean probability
@@ -46,21 +31,6 @@ def check_exercise_7_2(majority_vote: Callable) -> None:
         expect(got == want, expected=f"{want!r}: {what}", actual=repr(got),
                hint="count argmax votes with np.bincount(..., minlength=len(genres)); among the "
                     "genres with the most votes, pick the highest mean probability.")
-
-
-@exercise("7.3")
-def check_exercise_7_3(decide: Callable) -> None:
-    """Verifies ``decide(probs, genres, threshold=...)``: a confident answer, an "unsure" one,
-    a lower threshold, and a probability exactly at the threshold (which counts as sure)."""
-    probs = np.array([0.1, 0.4, 0.35, 0.1, 0.05])
-    for threshold, p, want in ((0.5, np.array([0.05, 0.7, 0.1, 0.1, 0.05]), "classical"),
-                               (0.5, probs, "unsure"), (0.3, probs, "classical"),
-                               (0.5, np.array([0.5, 0.25, 0.25, 0.0, 0.0]), "blues")):
-        got = decide(p, _GENRES_07, threshold=threshold)
-        expect(got == want, expected=f"{want!r} for top probability {p.max():.2f} and threshold "
-               f"{threshold}", actual=repr(got),
-               hint='the top genre if its probability >= threshold, else "unsure".')
-
 
 
 def _made_up_folder(root) -> tuple[Callable, list]:
@@ -139,3 +109,67 @@ def check_exercise_7_4(predict_folder: Callable) -> None:
     else:
         raise CheckFailed("expected FileNotFoundError for a missing folder, got none. Hint: "
                           "an empty result would look like a folder without music.")
+
+
+@exercise("7.5")
+def check_exercise_7_5(sections: Callable) -> None:
+    """Verifies ``sections(seg_genres, hop=..., seconds=...)``: consecutive segments with the
+    same genre merged into ``(start, end, genre)`` sections, segment ``i`` starting at
+    ``i * hop``, a section ending where the next begins and the last one at ``(n - 1) * hop +
+    seconds``; on a medley, one genre throughout, a single segment, a genre that comes back
+    (two sections, not one) and the lessons' 2.996-s hop."""
+    cases = [
+        (["a", "a", "b", "b", "b", "a"], 3.0, 3.0,
+         [(0.0, 6.0, "a"), (6.0, 15.0, "b"), (15.0, 18.0, "a")], "a genre that comes back"),
+        (["x"] * 4, 3.0, 3.0, [(0.0, 12.0, "x")], "one genre throughout"),
+        (["x"], 2.5, 3.0, [(0.0, 3.0, "x")], "a single segment lasts its 3 s"),
+        (["c", "c", "c", "m", "m", "r"], 2.996, 3.0,
+         [(0.0, 8.988, "c"), (8.988, 14.98, "m"), (14.98, 17.98, "r")],
+         "segments every 2.996 s, each 3 s long"),
+    ]
+    for genres, hop, seconds, want, what in cases:
+        got = [(float(a), float(b), g) for a, b, g in sections(list(genres), hop=hop,
+                                                               seconds=seconds)]
+        same = len(got) == len(want) and all(
+            g == wg and close([a, b], [wa, wb], atol=1e-6) for (a, b, g), (wa, wb, wg)
+            in zip(got, want))
+        expect(same, expected=f"{want}: {what}", actual=got,
+               hint="walk the segments; start a new section where the genre differs from the "
+                    "previous segment's; a section ends at the next one's start, the last at "
+                    "(n - 1) * hop + seconds.")
+
+
+@exercise("7.6")
+def check_exercise_7_6(reliability: Callable) -> None:
+    """Verifies ``reliability(confidence, correct, bins=...)`` = ``(mean_confidence, accuracy,
+    counts)`` of the non-empty bins among ``bins`` equal-width bins of [0, 1] (bin ``k`` holds
+    confidences in ``(k / bins, (k + 1) / bins]``, the first also 0), against scikit-learn's
+    ``calibration_curve`` on 300 random predictions with 5 and 10 bins, a set with empty
+    bins, a confidence of exactly 1 and one on a bin edge; calling ``calibration_curve``
+    fails."""
+    import sklearn.calibration
+    reliability = write_it_yourself(reliability, [sklearn.calibration], "the binning")
+    rng = np.random.default_rng(7)
+    confidence = rng.uniform(0.1, 1.0, 300)
+    correct = rng.uniform(size=300) < confidence           # calibrated on average
+    gappy = np.array([0.12, 0.15, 0.4, 0.95, 1.0, 0.97, 0.99])   # 0.4 sits on an edge
+    for conf, right, bins in ((confidence, correct, 5), (confidence, correct, 10),
+                              (gappy, np.array([0, 1, 1, 1, 1, 0, 1], bool), 5)):
+        accuracy, mean = sklearn.calibration.calibration_curve(right, conf, n_bins=bins)
+        edges = np.linspace(0, 1, bins + 1)
+        counts = np.bincount(np.searchsorted(edges[1:-1], conf), minlength=bins)
+        counts = counts[counts > 0]
+        got = reliability(conf, right, bins=bins)
+        expect(len(got) == 3 and len(got[0]) == len(mean),
+               expected=f"three arrays of {len(mean)} values: the non-empty bins of {bins}",
+               actual=[len(part) for part in got] if len(got) == 3 else got,
+               hint="leave out the bins no confidence falls in.")
+        for name, value, want in (("mean confidence", got[0], mean), ("accuracy", got[1],
+                                                                        accuracy),
+                                  ("tracks", got[2], counts)):
+            expect(close(np.asarray(value, float), want, atol=1e-9),
+                   expected=f"{name} per bin {np.round(want, 3).tolist()} ({bins} bins)",
+                   actual=np.round(np.asarray(value, float), 3).tolist(),
+                   hint="bin = np.searchsorted(np.linspace(0, 1, bins + 1)[1:-1], confidence) "
+                        "puts a confidence on an edge in the lower bin and 1.0 in the last; "
+                        "then the mean confidence, the share right and the count per bin.")
