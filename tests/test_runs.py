@@ -412,3 +412,23 @@ def test_cross_fitting_splits_tracks_when_artists_would_leave_a_genre_out(caplog
     assert not caplog.text                                # enough artists: grouped folds
     for fit, held in folds:
         assert not set(grouped["artist"].iloc[fit]) & set(grouped["artist"].iloc[held])
+
+
+def test_fit_accuracy_scores_the_training_tracks_own_segments_not_their_copies():
+    from course_utils.runs import fit
+
+    class Stub:   # predicts the class written in each segment's first value
+        def predict(self, X, verbose=0, batch_size=128):
+            return np.eye(2)[X[:, 0, 0, 0].astype(int)]
+
+    def seg(written, labels):
+        return segments.Segments({"logmel": np.array(written, float).reshape(-1, 1, 1, 1)},
+                                 np.array(labels), np.array(["t"] * len(labels)))
+
+    train = segments.Segments.concat([seg([0, 0, 1, 1], [0, 0, 1, 1]),     # the tracks: right
+                                      seg([0, 0, 0, 0], [1, 1, 1, 1])])    # their copies: wrong
+    prepared = segments.Prepared(train, seg([0, 1], [0, 0]), seg([0], [0]), split=None,
+                                 genres=["a", "b"], inputs=("logmel",), originals=4)
+    assert fit._fit_accuracy(Stub(), "cnn", prepared) == {"train": 1.0, "val": 0.5}
+    prepared.originals = None                                                # no copies
+    assert fit._fit_accuracy(Stub(), "cnn", prepared)["train"] == 0.5

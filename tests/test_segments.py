@@ -68,6 +68,9 @@ def test_pitch_and_stretch_add_training_segments_only(dataset, prepared):
     assert len(aug.train) > len(prepared.train)
     assert len(aug.test) == len(prepared.test) and len(aug.val) == len(prepared.val)
     assert set(aug.train.track_ids) == set(prepared.train.track_ids)
+    # the tracks' own segments come first, the copies after them
+    assert prepared.originals is None and aug.originals == len(prepared.train)
+    np.testing.assert_array_equal(aug.train.track_ids[:aug.originals], prepared.train.track_ids)
 
 
 def test_small_training_sets_get_overlapping_training_segments(dataset, prepared):
